@@ -1,0 +1,136 @@
+"""`python -m nnviz`: the engine's numbers in a terminal (params, trace, train) and `serve` for the app."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import numpy as np
+
+from . import engine, presets
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line and exits with status 2."""
+
+    def error(self, message):
+        self.exit(2, f"nnviz: error: {message}\n")
+
+
+def _floats(text: str) -> list:
+    try:
+        vals = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"input {text!r} must be comma-separated numbers, e.g. 0.5,-1,2") from None
+    return vals
+
+
+def _params(args) -> int:
+    sizes = engine.parse_sizes(args.sizes)
+    counts = engine.count_params(sizes)
+    rows = [("layer", "shape", "weights", "biases", "total")]
+    for i, r in enumerate(counts["layers"], 1):
+        rows.append((f"{i}", f"{r['n_in']} -> {r['n_out']}", f"{r['weights']:,}", f"{r['biases']:,}",
+                     f"{r['total']:,}"))
+    rows.append(("total", "", "", "", f"{counts['total']:,}"))
+    if args.json:
+        print(json.dumps({"sizes": list(sizes), **counts}))
+        return 0
+    widths = [max(len(r[c]) for r in rows) for c in range(5)]
+    for r in rows:
+        print("  ".join(cell.rjust(w) if c >= 2 else cell.ljust(w) for c, (cell, w) in enumerate(zip(r, widths))))
+    return 0
+
+
+def build_network(args):
+    """(network, input) from --preset or from --sizes/--activation/--output/--seed/--input."""
+    if args.preset:
+        net, x = presets.load(args.preset)
+        if args.input is not None:
+            x = _floats(args.input)
+        return net, np.asarray(x, dtype=float)
+    sizes = engine.parse_sizes(args.sizes or "3,5,4,2")
+    net = engine.Network.init(sizes, args.activation, args.output, seed=args.seed)
+    if args.input is None:
+        x = np.round(np.random.default_rng(args.seed).uniform(-1, 1, sizes[0]), 3)
+    else:
+        x = _floats(args.input)
+    return net, engine.validate_input(x, sizes[0])
+
+
+def _trace(args) -> int:
+    net, x = build_network(args)
+    tr = net.forward(x)
+    if args.json:
+        act = net.activations[0] if len(set(net.activations)) == 1 else list(net.activations)
+        out = {"sizes": list(net.sizes), "activation": act if net.activations else None,
+               "output": net.output, "input": tr.a[0].tolist(),
+               "layers": [{"W": net.W[l - 1].tolist(), "b": net.b[l - 1].tolist(),
+                           "z": tr.z[l].tolist(), "a": tr.a[l].tolist()} for l in range(1, net.L + 1)]}
+        print(json.dumps(out))
+        return 0
+    fmt = lambda v: np.array2string(np.asarray(v), precision=4, suppress_small=True, max_line_width=100,
+                                    threshold=20)
+    print(f"network {'-'.join(map(str, net.sizes))}, hidden {', '.join(net.activations) or '-'}, "
+          f"output {net.output}")
+    print(f"a0 (input) = {fmt(tr.a[0])}")
+    for l in range(1, net.L + 1):
+        name = net.activation_of(l)
+        print(f"layer {l}: z{l} = W{l} a{l - 1} + b{l} = {fmt(tr.z[l])}")
+        print(f"         a{l} = {name}(z{l}) = {fmt(tr.a[l])}")
+    if net.output == "softmax":
+        k = int(np.argmax(tr.output))
+        print(f"prediction: class {k} with probability {tr.output[k]:.1%}")
+    return 0
+
+
+def _serve(args) -> int:
+    import subprocess
+    from pathlib import Path
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    cmd = [sys.executable, "-m", "panel", "serve", str(app), "--port", str(args.port)]
+    if args.show:
+        cmd.append("--show")
+    return subprocess.call(cmd)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m nnviz", description="nnviz: see what a neural network computes.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sp = sub.add_parser("params", help="count weights and biases per layer")
+    sp.add_argument("sizes", help="layer sizes, e.g. 784,256,128,10")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(run=_params)
+
+    st = sub.add_parser("trace", help="print the forward pass layer by layer")
+    st.add_argument("--preset", choices=list(presets.PRESETS))
+    st.add_argument("--sizes", help="layer sizes, e.g. 3,5,4,2")
+    st.add_argument("--activation", default="relu", choices=engine.HIDDEN_ACTIVATIONS)
+    st.add_argument("--output", default="softmax", choices=engine.OUTPUT_ACTIVATIONS)
+    st.add_argument("--seed", type=int, default=0)
+    st.add_argument("--input", help="comma-separated input values")
+    st.add_argument("--json", action="store_true", help="print one JSON object")
+    st.set_defaults(run=_trace)
+
+    sv = sub.add_parser("serve", help="start the playground (panel serve app.py)")
+    sv.add_argument("--port", type=int, default=5006)
+    sv.add_argument("--show", action="store_true")
+    sv.set_defaults(run=_serve)
+
+    try:
+        from .train_cli import add_train_parser
+    except ImportError:
+        pass
+    else:
+        add_train_parser(sub)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except ValueError as exc:
+        print(f"nnviz: error: {exc}", file=sys.stderr)
+        return 2

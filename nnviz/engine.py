@@ -1,0 +1,338 @@
+"""The network itself: activations, forward trace, backward gradients, parameter counts.
+
+Pure NumPy. This module must not import Panel, Bokeh or param, and never calls a UI back.
+Notation follows the lesson: for weight layer l (1..L), W[l] has shape (n_out, n_in),
+z[l] = W[l] a[l-1] + b[l] and a[l] = f(z[l]); a[0] is the input. Python lists are 0-based,
+so the code's W[0] is the lesson's W1 (the trace keeps index 0 for the input instead).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Limits that keep a typo (10**6 neurons) from freezing a server, yet fit 784-256-128-10.
+MAX_WIDTH = 4096          # neurons in one layer
+MAX_LAYERS = 12           # weight layers (hidden layers + output)
+MAX_PARAMS = 5_000_000    # weights + biases in the whole network
+
+
+# --- activations: each function with its derivative beside it --------------------------
+
+def _erfc_pos(u: np.ndarray) -> np.ndarray:
+    """erfc(u) for u >= 0 to near double precision without SciPy (relative accuracy kept in the tail)."""
+    u = np.asarray(u, dtype=float)
+    out = np.empty_like(u)
+    small = u < 3.0
+    if small.any():
+        # erf(u) = 2/sqrt(pi) e^{-u^2} sum_n (2u^2)^n u / (1*3*...*(2n+1)); every term positive.
+        v = u[small]
+        term = v.copy()
+        total = v.copy()
+        for n in range(1, 80):
+            term = term * 2.0 * v * v / (2 * n + 1)
+            total = total + term
+        out[small] = 1.0 - 2.0 / math.sqrt(math.pi) * np.exp(-v * v) * total
+    if (~small).any():
+        # erfc(u) = e^{-u^2}/sqrt(pi) / (u + (1/2)/(u + 1/(u + (3/2)/(u + ...)))), evaluated bottom-up.
+        v = u[~small]
+        frac = v.copy()
+        for k in range(60, 0, -1):
+            frac = v + (k / 2.0) / frac
+        out[~small] = np.exp(-v * v) / math.sqrt(math.pi) / frac
+    return out
+
+
+def _phi(z):
+    """Standard normal density."""
+    return np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+
+
+def _Phi(z):
+    """Standard normal CDF; the lower tail is taken from erfc directly so tiny values stay exact."""
+    z = np.asarray(z, dtype=float)
+    tail = 0.5 * _erfc_pos(np.abs(z) / math.sqrt(2.0))
+    return np.where(z < 0, tail, 1.0 - tail)
+
+
+def sigmoid(z):
+    """1 / (1 + e^-z), computed from e^-|z| so that +-1000 never overflows."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def d_sigmoid(z):
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z):
+    return np.tanh(np.asarray(z, dtype=float))
+
+
+def d_tanh(z):
+    return 1.0 - np.tanh(np.asarray(z, dtype=float)) ** 2
+
+
+def relu(z):
+    return np.maximum(np.asarray(z, dtype=float), 0.0)
+
+
+def d_relu(z):
+    # The derivative at exactly 0 is taken as 0 (the usual convention).
+    return (np.asarray(z, dtype=float) > 0).astype(float)
+
+
+def gelu(z):
+    """Exact GELU z * Phi(z), not the tanh approximation."""
+    z = np.asarray(z, dtype=float)
+    return z * _Phi(z)
+
+
+def d_gelu(z):
+    z = np.asarray(z, dtype=float)
+    return _Phi(z) + z * _phi(z)
+
+
+def linear(z):
+    return np.array(z, dtype=float)
+
+
+def d_linear(z):
+    return np.ones_like(np.asarray(z, dtype=float))
+
+
+def softmax(z):
+    """exp(z) / sum exp(z) along the last axis, shifted by the max so nothing overflows."""
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function, its derivative, the formula and the range of its values."""
+    name: str
+    f: object
+    df: object
+    latex: str
+    range: tuple
+
+
+ACTIVATIONS = {
+    "sigmoid": Activation("sigmoid", sigmoid, d_sigmoid, r"\sigma(z)=\frac{1}{1+e^{-z}}", (0.0, 1.0)),
+    "tanh": Activation("tanh", tanh, d_tanh, r"\tanh(z)=\frac{e^{z}-e^{-z}}{e^{z}+e^{-z}}", (-1.0, 1.0)),
+    "relu": Activation("relu", relu, d_relu, r"\mathrm{ReLU}(z)=\max(0,z)", (0.0, math.inf)),
+    "gelu": Activation("gelu", gelu, d_gelu, r"\mathrm{GELU}(z)=z\,\Phi(z)", (-0.17, math.inf)),
+    "linear": Activation("linear", linear, d_linear, r"f(z)=z", (-math.inf, math.inf)),
+}
+HIDDEN_ACTIVATIONS = tuple(ACTIVATIONS)
+OUTPUT_ACTIVATIONS = ("softmax", "sigmoid", "tanh", "linear")
+OUTPUT_RANGES = {"softmax": (0.0, 1.0), "sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0),
+                 "linear": (-math.inf, math.inf)}
+
+
+def apply_output(name: str, z):
+    """The output activation applied to z (softmax acts on the whole last axis)."""
+    return softmax(z) if name == "softmax" else ACTIVATIONS[name].f(z)
+
+
+def output_backprop(name: str, z, a, grad_a):
+    """dL/dz of the output layer from dL/da: a Jacobian-vector product (softmax couples units)."""
+    if name == "softmax":
+        return a * (grad_a - np.sum(grad_a * a, axis=-1, keepdims=True))
+    return grad_a * ACTIVATIONS[name].df(z)
+
+
+# --- validation --------------------------------------------------------------------------
+
+def parse_sizes(text) -> tuple:
+    """Sizes from '4,3,3,10' (or a sequence), checked by validate_sizes."""
+    if isinstance(text, str):
+        parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
+        if not parts:
+            raise ValueError("sizes are empty: write them like 4,3,3,10")
+        vals = []
+        for p in parts:
+            try:
+                vals.append(int(p))
+            except ValueError:
+                try:
+                    v = float(p)
+                except ValueError:
+                    raise ValueError(f"size {p!r} is not a whole number") from None
+                if not v.is_integer():
+                    raise ValueError(f"size {p!r} is not a whole number") from None
+                vals.append(int(v))
+        text = vals
+    return validate_sizes(text)
+
+
+def validate_sizes(sizes) -> tuple:
+    """Return sizes as a tuple of ints, or raise ValueError saying what to change."""
+    try:
+        seq = list(sizes)
+    except TypeError:
+        raise ValueError("sizes must be a list of layer widths such as 4,3,3,10") from None
+    if len(seq) < 2:
+        raise ValueError("a network needs at least an input and an output layer (two sizes)")
+    if len(seq) - 1 > MAX_LAYERS:
+        raise ValueError(f"at most {MAX_LAYERS} weight layers ({MAX_LAYERS + 1} sizes); got {len(seq)} sizes")
+    out = []
+    for i, n in enumerate(seq):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer, float, np.floating)):
+            raise ValueError(f"layer {i} size {n!r} is not a whole number")
+        if isinstance(n, (float, np.floating)) and not (math.isfinite(n) and float(n).is_integer()):
+            raise ValueError(f"layer {i} size {n!r} is not a whole number")
+        n = int(n)
+        if n < 1:
+            raise ValueError(f"layer {i} has {n} neurons; every layer needs at least 1")
+        if n > MAX_WIDTH:
+            raise ValueError(f"layer {i} has {n:,} neurons; the limit is {MAX_WIDTH:,} per layer")
+        out.append(n)
+    total = count_params(out)["total"]
+    if total > MAX_PARAMS:
+        raise ValueError(f"{total:,} parameters is above the limit of {MAX_PARAMS:,}")
+    return tuple(out)
+
+
+def validate_input(x, n_in: int) -> np.ndarray:
+    """Return x as floats of shape (n_in,) or (N, n_in), or raise ValueError."""
+    try:
+        arr = np.array(x, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("the input must be numbers") from None
+    if arr.ndim not in (1, 2) or arr.shape[-1] != n_in:
+        raise ValueError(f"the input has {arr.shape[-1] if arr.ndim else 1} values; "
+                         f"this network's input layer has {n_in}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("the input contains NaN or infinity; every value must be a finite number")
+    return arr
+
+
+# --- counting ----------------------------------------------------------------------------
+
+def count_params(sizes) -> dict:
+    """Weights n_in*n_out and biases n_out per weight layer, and the total."""
+    layers = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        w, b = int(n_in) * int(n_out), int(n_out)
+        layers.append({"n_in": int(n_in), "n_out": int(n_out), "weights": w, "biases": b, "total": w + b})
+    return {"layers": layers, "total": sum(row["total"] for row in layers)}
+
+
+# --- the network -------------------------------------------------------------------------
+
+@dataclass
+class Trace:
+    """Everything a forward pass computed: z[l] and a[l] for l = 0..L (z[0] is None, a[0] the input)."""
+    z: list
+    a: list
+
+    @property
+    def output(self):
+        return self.a[-1]
+
+
+@dataclass
+class Network:
+    """A feed-forward network: sizes, W[l] (n_out, n_in), b[l] (n_out,), hidden and output activations."""
+    sizes: tuple
+    W: list
+    b: list
+    activations: tuple = ()
+    output: str = "linear"
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.sizes = validate_sizes(self.sizes)
+        L = len(self.sizes) - 1
+        if isinstance(self.activations, str):
+            self.activations = (self.activations,) * (L - 1)
+        self.activations = tuple(self.activations)
+        if len(self.activations) != L - 1:
+            raise ValueError(f"need {L - 1} hidden activations, got {len(self.activations)}")
+        for name in self.activations:
+            if name not in ACTIVATIONS:
+                raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+        if self.output not in OUTPUT_ACTIVATIONS:
+            raise ValueError(f"unknown output activation {self.output!r}; "
+                             f"choose one of {', '.join(OUTPUT_ACTIVATIONS)}")
+        self.W = [np.array(w, dtype=float) for w in self.W]
+        self.b = [np.array(b, dtype=float).reshape(-1) for b in self.b]
+        if len(self.W) != L or len(self.b) != L:
+            raise ValueError(f"need {L} weight matrices and bias vectors")
+        for l, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+            if self.W[l].shape != (n_out, n_in):
+                raise ValueError(f"W{l + 1} has shape {self.W[l].shape}; expected ({n_out}, {n_in})")
+            if self.b[l].shape != (n_out,):
+                raise ValueError(f"b{l + 1} has shape {self.b[l].shape}; expected ({n_out},)")
+            if not (np.all(np.isfinite(self.W[l])) and np.all(np.isfinite(self.b[l]))):
+                raise ValueError(f"W{l + 1} or b{l + 1} contains NaN or infinity")
+
+    @classmethod
+    def init(cls, sizes, activation="relu", output="softmax", seed=0, scheme=None, rng=None):
+        """Random weights by a named scheme from an explicit Generator (same seed, same weights)."""
+        sizes = validate_sizes(sizes)
+        L = len(sizes) - 1
+        acts = (activation,) * (L - 1) if isinstance(activation, str) else tuple(activation)
+        rng = np.random.default_rng(seed) if rng is None else rng
+        first = acts[0] if acts else output
+        scheme = scheme or ("he" if first in ("relu", "gelu") else "xavier")
+        W, b = [], []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            if scheme == "he":
+                std = math.sqrt(2.0 / n_in)
+            elif scheme == "xavier":
+                std = math.sqrt(2.0 / (n_in + n_out))
+            else:
+                raise ValueError(f"unknown initialisation scheme {scheme!r}; use 'he' or 'xavier'")
+            W.append(rng.standard_normal((n_out, n_in)) * std)
+            b.append(np.zeros(n_out))
+        return cls(sizes, W, b, acts, output, meta={"seed": seed, "scheme": scheme})
+
+    @property
+    def L(self) -> int:
+        return len(self.sizes) - 1
+
+    def activation_of(self, l: int) -> str:
+        """Name of the activation of weight layer l (1..L)."""
+        return self.output if l == self.L else self.activations[l - 1]
+
+    def forward(self, x) -> Trace:
+        """The whole trace for one input (n_in,) or a batch (N, n_in)."""
+        a = validate_input(x, self.sizes[0])
+        zs, acts = [None], [a]
+        for l in range(1, self.L + 1):
+            z = a @ self.W[l - 1].T + self.b[l - 1]
+            a = apply_output(self.output, z) if l == self.L else ACTIVATIONS[self.activations[l - 1]].f(z)
+            zs.append(z)
+            acts.append(a)
+        return Trace(zs, acts)
+
+    def __call__(self, x):
+        return self.forward(x).output
+
+    def count_params(self) -> dict:
+        return count_params(self.sizes)
+
+    def copy(self) -> "Network":
+        return Network(self.sizes, [w.copy() for w in self.W], [b.copy() for b in self.b],
+                       self.activations, self.output, dict(self.meta))
+
+
+def collapse(net: Network):
+    """The single affine layer (W_eff, b_eff) equal to a network whose hidden activations are all linear.
+
+    W_eff = W_L ... W_1 and b_eff = W_L(...(W_2 b_1 + b_2)...) + b_L; it maps the input to the
+    output layer's z, so the output activation (if not linear) is applied after it.
+    """
+    bad = [name for name in net.activations if name != "linear"]
+    if bad:
+        raise ValueError(f"only a network with linear hidden activations collapses; this one uses {bad[0]}")
+    W_eff, b_eff = net.W[0].copy(), net.b[0].copy()
+    for W, b in zip(net.W[1:], net.b[1:]):
+        W_eff, b_eff = W @ W_eff, W @ b_eff + b
+    return W_eff, b_eff

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set everything up and run every test, the browser tests in headless Chromium included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/browser.sh >/dev/null
+exec .venv/bin/python -m pytest "$@"
