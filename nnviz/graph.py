@@ -1,0 +1,176 @@
+"""The network drawn as a Bokeh graph, built once per session and updated by mutating its sources.
+
+Data contract: ColumnDataSource `nodes` (layer, unit, z, a, bias, ...) and `edges`
+(layer, src, dst, weight, ...). A structural change replaces the sources' data; a value change
+sends only the columns that changed, in one message.
+"""
+from __future__ import annotations
+
+import numpy as np
+import panel as pn
+from bokeh.models import (BoxAnnotation, ColorBar, ColumnDataSource, HoverTool, Legend, LegendItem,
+                          LinearColorMapper, Range1d, TapTool)
+from bokeh.plotting import figure
+
+from . import layout as lay
+from .labels import edge_columns, node_columns
+from .settings import NetworkState
+
+
+class NetworkGraph(pn.viewable.Viewer):
+    """Neurons as circles per layer, edges as segments; node colour = activation, edge = weight."""
+
+    def __init__(self, state: NetworkState, height: int = 470, **params):
+        super().__init__(**params)
+        self.state = state
+        self.nodes = ColumnDataSource(name="nodes")
+        self.edges = ColumnDataSource(name="edges")
+        self.marks = ColumnDataSource(name="layer_labels", data={"x": [], "y": [], "text": []})
+        self.hidden_mapper = LinearColorMapper(palette=lay.SEQUENTIAL, low=0, high=1)
+        self.output_mapper = LinearColorMapper(palette=lay.SEQUENTIAL, low=0, high=1)
+        self.fig = self._figure(height)
+        self._seen = (None, None)
+        self._edge_rows = None
+        self.refresh()
+        state.param.watch(lambda *_: self.refresh(), "trace")
+        self._pane = pn.pane.Bokeh(self.fig, sizing_mode="stretch_width", height=height)
+
+    def __panel__(self):
+        return self._pane
+
+    # --- build once -------------------------------------------------------------------------
+
+    def _figure(self, height):
+        fig = figure(name="network", height=height, sizing_mode="stretch_width", tools="pan,wheel_zoom,reset,save",
+                     x_range=Range1d(-0.6, 3.6), y_range=Range1d(-3, 3), toolbar_location="above",
+                     active_scroll=None)
+        fig.axis.visible = False
+        fig.grid.visible = False
+        fig.outline_line_color = None
+        fig.min_border_left = fig.min_border_right = 10
+        self.highlight = BoxAnnotation(left=0, right=0, fill_color="#f2c14e", fill_alpha=0.0, line_alpha=0)
+        fig.add_layout(self.highlight)
+        er = fig.segment("x0", "y0", "x1", "y1", source=self.edges, line_width="width", line_color="color",
+                         line_alpha=0.85, hover_line_alpha=1.0, hover_line_color="#222222",
+                         selection_line_color="#d7263d", nonselection_line_alpha=0.85)
+        nr = fig.scatter("x", "y", source=self.nodes, size="size", fill_color="fill",
+                         line_color="ring", line_width="ring_width", hover_line_color="#222222")
+        text = dict(text_font_size="11px", text_baseline="middle", background_fill_color="white",
+                    background_fill_alpha=0.8, padding=1)
+        self.value_text = fig.text("x", "y", text="label", source=self.nodes, x_offset="offset",
+                                   text_align="left", text_color="#111111", **text)
+        self.bias_text = fig.text("x", "y", text="btext", source=self.nodes, x_offset="offset",
+                                  y_offset=14, text_align="left", text_color="#555555", **text)
+        fig.text("x", "y", text="text", source=self.marks, text_align="center", text_font_size="12px",
+                 text_font_style="bold", text_color="#333333")
+        fig.add_tools(HoverTool(renderers=[nr], tooltips=[("", "@name"), ("", "@formula"), ("", "@afx")]),
+                      HoverTool(renderers=[er], tooltips=[("", "@name"), ("", "@wtext"), ("", "@ctext")],
+                                line_policy="interp"),
+                      TapTool(renderers=[er]))
+        self.edge_renderer, self.node_renderer = er, nr
+        self._legend(fig)
+        for mapper, title in ((self.hidden_mapper, "hidden a"), (self.output_mapper, "output a")):
+            fig.add_layout(ColorBar(color_mapper=mapper, title=title, width=10, title_text_font_size="11px",
+                                    major_label_text_font_size="10px", padding=4), "right")
+        self.hidden_bar, self.output_bar = fig.right[-2], fig.right[-1]
+        return fig
+
+    def _legend(self, fig):
+        """Sample segments that explain edge width (|w|) and colour (sign)."""
+        items = []
+        for w in (1.5, 0.3, -0.3, -1.5):
+            src = ColumnDataSource({"x0": [np.nan], "y0": [np.nan], "x1": [np.nan], "y1": [np.nan]})
+            r = fig.segment("x0", "y0", "x1", "y1", source=src, line_width=float(lay.edge_width(w)),
+                            line_color=lay.edge_colour([w])[0])
+            items.append(LegendItem(label=f"w = {w:+g}", renderers=[r]))
+        fig.add_layout(Legend(items=items, orientation="horizontal", title="edges: width |w|, colour sign",
+                              title_text_font_size="11px", label_text_font_size="11px", spacing=6,
+                              border_line_alpha=0), "below")
+
+    # --- updates ----------------------------------------------------------------------------
+
+    def refresh(self):
+        """Cheapest update that brings the drawing to the state's current trace."""
+        st = self.state
+        with pn.io.hold():
+            if self._seen[0] != st.structure:
+                self._structural()
+            elif self._seen[1] != st.weights:
+                self._restyle_edges()
+                self._values()
+            else:
+                self._values()
+        self._seen = (st.structure, st.weights)
+
+    def _structural(self):
+        net = self.state.network
+        table = lay.node_table(net.sizes)
+        self._table = table
+        n_drawn = len(table["unit"])
+        small = n_drawn <= lay.SMALL
+        slots = max(len(lay.drawn_units(n)) + (n > lay.MAX_DRAWN) for n in net.sizes)
+        size = float(np.clip(300 / max(slots, 1), 9, 30))
+        edges = lay.edge_table(net, table)
+        self._edge_rows = edges
+        node_data = {"layer": table["layer"], "unit": table["unit"], "x": table["x"], "y": table["y"],
+                     "size": np.full(n_drawn, size), "offset": np.full(n_drawn, size / 2 + 3)}
+        node_data.update(node_columns(net, self.state.trace, table, small))
+        node_data.update(self._fills(node_data))
+        edge_data = dict(edges)
+        edge_data.update(edge_columns(net, self.state.trace, edges, small))
+        edge_data.update(width=lay.edge_width(edges["weight"]), color=lay.edge_colour(edges["weight"]))
+        self.nodes.data = node_data
+        self.edges.data = edge_data
+        top = (slots - 1) / 2
+        self.marks.data = {"x": list(range(net.L + 1)) + table["marks"]["x"],
+                           "y": [top + 1.0] * (net.L + 1) + table["marks"]["y"],
+                           "text": [f"{name} ({n})" for name, n in zip(lay.layer_names(net.L), net.sizes)]
+                           + table["marks"]["text"]}
+        self.fig.x_range.update(start=-0.6, end=net.L + 0.9)
+        self.fig.y_range.update(start=-top - 0.9, end=top + 1.6)
+        self.value_text.visible = self.bias_text.visible = small
+        self.hidden_bar.visible = net.L > 1
+        self.highlight.fill_alpha = 0.0
+
+    def _fills(self, cols):
+        """Fill colours per layer on its activation's range; also moves the two colour bars."""
+        net = self.state.network
+        layer, a = np.asarray(cols["layer"]), np.asarray(cols["a"], dtype=float)
+        fill = np.empty(len(a), dtype=object)
+        hidden = (layer > 0) & (layer < net.L)
+        spans = [(layer == 0, "linear", None), (hidden, net.activations[0] if net.activations else "linear",
+                                                self.hidden_mapper), (layer == net.L, net.output, self.output_mapper)]
+        for mask, name, mapper in spans:
+            if not mask.any():
+                continue
+            lo, hi = lay.value_range(name, a[mask])
+            pal = lay.palette_for(lo)
+            fill[mask] = lay.colours(a[mask], lo, hi, pal)
+            if mapper is not None:
+                mapper.update(low=lo, high=hi, palette=pal)
+        return {"fill": list(fill)}
+
+    def _values(self):
+        """A new input: only the value columns change (same rows)."""
+        net, trace = self.state.network, self.state.trace
+        small = len(self._table["unit"]) <= lay.SMALL
+        cols = node_columns(net, trace, self._table, small)
+        cols.update(self._fills(cols))
+        ecols = edge_columns(net, trace, self._edge_rows, small)
+        self.nodes.data.update(cols)
+        self.edges.data.update({k: ecols[k] for k in ("contrib", "ctext")})
+
+    def _restyle_edges(self):
+        w = lay.edge_weights(self.state.network, self._edge_rows)
+        self._edge_rows["weight"] = w
+        small = len(self._table["unit"]) <= lay.SMALL
+        ecols = edge_columns(self.state.network, self.state.trace, self._edge_rows, small)
+        self.edges.data.update(weight=w.copy(), width=lay.edge_width(w), color=lay.edge_colour(w),
+                               wtext=ecols["wtext"])
+
+    def highlight_layer(self, l):
+        """Shade layer l (None clears) - used by the step-by-step forward pass."""
+        if l is None:
+            self.highlight.fill_alpha = 0.0
+        else:
+            self.highlight.update(left=l - 0.35, right=l + 0.35, fill_alpha=0.25)
