@@ -1,8 +1,6 @@
 """nnviz: `panel serve app.py` starts the playground, one App per browser session."""
-import panel as pn
-
 import nnviz
-from nnviz.app import stylesheet
+from nnviz.app import extension
 
-pn.extension(raw_css=[stylesheet()], notifications=False)
+extension()
 nnviz.App().servable(title="nnviz")

@@ -11,7 +11,7 @@ from .graph import NetworkGraph
 from .settings import NetworkState, _first
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-VIEWS = {"network": "Network"}       # view key -> tab title; lesson views register themselves below
+EXTENSIONS = ()                     # Panel extensions the views need, e.g. "katex"
 
 
 def _lesson_views():
@@ -87,3 +87,8 @@ class App(pn.viewable.Viewer):
 
 def stylesheet() -> str:
     return (STATIC / "nnviz.css").read_text()
+
+
+def extension():
+    """Load the Panel extensions and page styles nnviz needs (call once before serving)."""
+    pn.extension(*EXTENSIONS, raw_css=[stylesheet()], notifications=False)

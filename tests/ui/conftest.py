@@ -6,7 +6,7 @@ from pathlib import Path
 import panel as pn
 import pytest
 
-from nnviz.app import App, stylesheet
+from nnviz.app import App, extension
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
@@ -20,7 +20,7 @@ def free_port() -> int:
 @pytest.fixture
 def server():
     """Start the real app on a free port; yield its base URL; stop every server afterwards."""
-    pn.extension(raw_css=[stylesheet()], notifications=False)
+    extension()
     port = free_port()
     pn.serve(lambda: App(), port=port, threaded=True, show=False, title="nnviz")
     url = f"http://localhost:{port}/"
