@@ -115,7 +115,7 @@ class NetworkGraph(pn.viewable.Viewer):
         node_data = {"layer": table["layer"], "unit": table["unit"], "x": table["x"], "y": table["y"],
                      "size": np.full(n_drawn, size), "offset": np.full(n_drawn, size / 2 + 3)}
         node_data.update(node_columns(net, self.state.trace, table, small))
-        node_data.update(self._fills(node_data))
+        node_data.update(self._fills(table["layer"], node_data["a"]))
         edge_data = dict(edges)
         edge_data.update(edge_columns(net, self.state.trace, edges, small))
         edge_data.update(width=lay.edge_width(edges["weight"]), color=lay.edge_colour(edges["weight"]))
@@ -132,10 +132,10 @@ class NetworkGraph(pn.viewable.Viewer):
         self.hidden_bar.visible = net.L > 1
         self.highlight.fill_alpha = 0.0
 
-    def _fills(self, cols):
+    def _fills(self, layer, a):
         """Fill colours per layer on its activation's range; also moves the two colour bars."""
         net = self.state.network
-        layer, a = np.asarray(cols["layer"]), np.asarray(cols["a"], dtype=float)
+        layer, a = np.asarray(layer), np.asarray(a, dtype=float)
         fill = np.empty(len(a), dtype=object)
         hidden = (layer > 0) & (layer < net.L)
         spans = [(layer == 0, "linear", None), (hidden, net.activations[0] if net.activations else "linear",
@@ -155,7 +155,7 @@ class NetworkGraph(pn.viewable.Viewer):
         net, trace = self.state.network, self.state.trace
         small = len(self._table["unit"]) <= lay.SMALL
         cols = node_columns(net, trace, self._table, small)
-        cols.update(self._fills(cols))
+        cols.update(self._fills(self._table["layer"], cols["a"]))
         ecols = edge_columns(net, trace, self._edge_rows, small)
         self.nodes.data.update(cols)
         self.edges.data.update({k: ecols[k] for k in ("contrib", "ctext")})

@@ -59,7 +59,11 @@ def _mnist_input():
 
 
 def _starter() -> Network:
-    return Network.init((3, 4, 3, 2), "tanh", "softmax", seed=1)
+    net = Network.init((3, 4, 3, 2), "tanh", "softmax", seed=1)
+    # Small non-zero biases (seeded) so that every neuron's threshold shows on first load.
+    rng = np.random.default_rng(101)
+    net.b = [np.round(rng.normal(0.0, 0.2, n), 2) for n in net.sizes[1:]]
+    return net
 
 
 PRESETS = {

@@ -19,6 +19,8 @@ INITS = ("playground", "xavier", "he")
 
 
 # --- optimisers: state lives on the object; step() updates W and b in place -----------------
+# update(params, grads) works on any list of arrays: the Trainer passes its one flat parameter
+# vector, step(net, dW, db) the network's own lists. The state is (re)made for the first layout seen.
 
 class SGD:
     """Plain gradient descent: W <- W - lr dW."""
@@ -27,12 +29,21 @@ class SGD:
         self.lr = lr
 
     def reset(self):
-        pass
+        """Forget the running state (the next update starts afresh)."""
+        self.state = None
 
     def step(self, net, dW, db):
-        for W, b, gW, gb in zip(net.W, net.b, dW, db):
-            W -= self.lr * gW
-            b -= self.lr * gb
+        self.update(net.W + net.b, list(dW) + list(db))
+
+    def _state(self, grads, k):
+        shapes = [g.shape for g in grads]
+        if getattr(self, "state", None) is None or self.state[0] != shapes:
+            self.state = (shapes, [[np.zeros_like(g) for g in grads] for _ in range(k)])
+        return self.state[1]
+
+    def update(self, params, grads):
+        for p, g in zip(params, grads):
+            p -= self.lr * g
 
 
 class Momentum(SGD):
@@ -42,14 +53,9 @@ class Momentum(SGD):
         self.lr, self.mu = lr, mu
         self.reset()
 
-    def reset(self):
-        self.v = None
-
-    def step(self, net, dW, db):
-        grads = list(dW) + list(db)
-        if self.v is None:
-            self.v = [np.zeros_like(g) for g in grads]
-        for p, v, g in zip(net.W + net.b, self.v, grads):
+    def update(self, params, grads):
+        (vs,) = self._state(grads, 1)
+        for p, v, g in zip(params, vs, grads):
             v *= self.mu
             v += g
             p -= self.lr * v
@@ -63,19 +69,18 @@ class Adam(SGD):
         self.reset()
 
     def reset(self):
-        self.t, self.m, self.s = 0, None, None
+        self.state, self.t = None, 0
 
-    def step(self, net, dW, db):
-        grads = list(dW) + list(db)
-        if self.m is None:
-            self.m = [np.zeros_like(g) for g in grads]
-            self.s = [np.zeros_like(g) for g in grads]
+    def update(self, params, grads):
+        if self.state is None:
+            self.t = 0
+        ms, ss = self._state(grads, 2)
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        # The bias corrections folded into the step size (same numbers, fewer array operations).
-        lr_t = self.lr * math.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
-        eps_t = self.eps * math.sqrt(1.0 - b2 ** self.t)
-        for p, m, s, g in zip(net.W + net.b, self.m, self.s, grads):
+        # m^ = m/(1-b1^t), s^ = s/(1-b2^t); the corrections are folded into lr and eps (same numbers).
+        c2 = math.sqrt(1.0 - b2 ** self.t)
+        lr_t, eps_t = self.lr * c2 / (1.0 - b1 ** self.t), self.eps * c2
+        for p, m, s, g in zip(params, ms, ss, grads):
             m *= b1
             m += (1.0 - b1) * g
             s *= b2
