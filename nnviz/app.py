@@ -11,7 +11,7 @@ from .graph import NetworkGraph
 from .settings import NetworkState, _first
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-EXTENSIONS = ()                     # Panel extensions the views need, e.g. "katex"
+EXTENSIONS = ("katex",)             # Panel extensions the views need (KaTeX for pn.pane.LaTeX)
 
 
 def _lesson_views():
@@ -42,7 +42,9 @@ class App(pn.viewable.Viewer):
             query = pn.state.session_args
         self.apply_query(query or {})
         self.tabs.param.watch(self._on_tab, "active")
-        self.state.param.watch(lambda *_: self._push_url(), ["structure", "x", "preset", "seed"])
+        self.state.param.watch(lambda *_: self._push_url(), ["structure", "preset", "seed"])
+        self.state.param.watch(lambda *_: self._push_url_later(), "x")
+        self._url_pending = False
 
     # --- URL ---------------------------------------------------------------------------------
 
@@ -67,6 +69,19 @@ class App(pn.viewable.Viewer):
     def _on_tab(self, event):
         self.view = self._views[event.new][0]
         self._push_url()
+
+    def _push_url_later(self, delay_ms: int = 300):
+        """Coalesce URL updates while a slider moves: the picture first, the address bar after."""
+        doc = pn.state.curdoc
+        if doc is None or not doc.session_context:
+            return
+        if not self._url_pending:
+            self._url_pending = True
+
+            def push():
+                self._url_pending = False
+                self._push_url()
+            doc.add_timeout_callback(push, delay_ms)
 
     def _push_url(self):
         loc = pn.state.location

@@ -64,10 +64,10 @@ class Controls(pn.viewable.Viewer):
     def __panel__(self):
         return pn.Column(
             self.message, self.preset,
-            pn.pane.Markdown("### Architecture", margin=(0, 10)),
-            self.sizes, pn.Row(self.remove_layer, self.add_layer), self.neurons,
-            self.activation, self.output, pn.Row(self.seed, self.new_weights),
             pn.pane.Markdown("### Input", margin=(0, 10)), self.inputs,
+            pn.pane.Markdown("### Architecture", margin=(0, 10)),
+            self.activation, self.output, self.sizes, pn.Row(self.remove_layer, self.add_layer), self.neurons,
+            pn.Row(self.seed, self.new_weights),
             sizing_mode="stretch_width")
 
     # --- widget -> state --------------------------------------------------------------------

@@ -169,9 +169,11 @@ def make_dataset(problem: str, n_samples: int = 500, noise: float = 0.0, train_p
         raise ValueError(f"unknown problem {problem!r}; choose one of {', '.join(PROBLEMS)}")
     noise = _check_range("noise", noise, *NOISE_RANGE, unit=" %")
     train_pct = _check_range("train percentage", train_pct, *TRAIN_PCT_RANGE, unit=" %")
-    if isinstance(n_samples, bool) or not float(n_samples).is_integer():
+    count = math.nan if isinstance(n_samples, bool) else _check_range("sample count", n_samples,
+                                                                        *SAMPLES_RANGE)
+    if not count.is_integer():          # a bool is refused too (nan is never whole)
         raise ValueError(f"sample count {n_samples!r} is not a whole number")
-    n_samples = int(_check_range("sample count", n_samples, *SAMPLES_RANGE))
+    n_samples = int(count)
     rng = np.random.default_rng(seed) if rng is None else rng
     if problem == "digits":
         if noise:

@@ -31,6 +31,7 @@ class NetworkGraph(pn.viewable.Viewer):
         self.fig = self._figure(height)
         self._seen = (None, None)
         self._edge_rows = None
+        self._bias_stale = False
         self.refresh()
         state.param.watch(lambda *_: self.refresh(), "trace")
         self._pane = pn.pane.Bokeh(self.fig, sizing_mode="stretch_width", height=height)
@@ -64,7 +65,8 @@ class NetworkGraph(pn.viewable.Viewer):
         fig.text("x", "y", text="text", source=self.marks, text_align="center", text_font_size="12px",
                  text_font_style="bold", text_color="#333333")
         fig.add_tools(HoverTool(renderers=[nr], tooltips=[("", "@name"), ("", "@formula"), ("", "@afx")]),
-                      HoverTool(renderers=[er], tooltips=[("", "@name"), ("", "@wtext"), ("", "@ctext")],
+                      HoverTool(renderers=[er], tooltips=[("", "@name"), ("weight w", "@weight{0.[000]}"),
+                                                          ("w·a", "@weight{0.[000]} × @src_a{0.[000]} = @contrib{0.[000]}")],
                                 line_policy="interp"),
                       TapTool(renderers=[er]))
         self.edge_renderer, self.node_renderer = er, nr
@@ -117,7 +119,7 @@ class NetworkGraph(pn.viewable.Viewer):
         node_data.update(node_columns(net, self.state.trace, table, small))
         node_data.update(self._fills(table["layer"], node_data["a"]))
         edge_data = dict(edges)
-        edge_data.update(edge_columns(net, self.state.trace, edges, small))
+        edge_data.update(edge_columns(net, self.state.trace, edges))
         edge_data.update(width=lay.edge_width(edges["weight"]), color=lay.edge_colour(edges["weight"]))
         self.nodes.data = node_data
         self.edges.data = edge_data
@@ -147,26 +149,29 @@ class NetworkGraph(pn.viewable.Viewer):
             pal = lay.palette_for(lo)
             fill[mask] = lay.colours(a[mask], lo, hi, pal)
             if mapper is not None:
-                mapper.update(low=lo, high=hi, palette=pal)
+                # Only send what changed: re-validating a 256-colour palette costs milliseconds.
+                changes = {k: v for k, v in (("low", lo), ("high", hi)) if getattr(mapper, k) != v}
+                if mapper.palette is not pal and list(mapper.palette) != pal:
+                    changes["palette"] = pal
+                if changes:
+                    mapper.update(**changes)
         return {"fill": list(fill)}
 
     def _values(self):
         """A new input: only the value columns change (same rows)."""
         net, trace = self.state.network, self.state.trace
         small = len(self._table["unit"]) <= lay.SMALL
-        cols = node_columns(net, trace, self._table, small)
+        cols = node_columns(net, trace, self._table, small, values_only=not self._bias_stale)
+        self._bias_stale = False
         cols.update(self._fills(self._table["layer"], cols["a"]))
-        ecols = edge_columns(net, trace, self._edge_rows, small)
         self.nodes.data.update(cols)
-        self.edges.data.update({k: ecols[k] for k in ("contrib", "ctext")})
+        self.edges.data.update(edge_columns(net, trace, self._edge_rows, names=False))
 
     def _restyle_edges(self):
+        self._bias_stale = True            # biases may have been edited too
         w = lay.edge_weights(self.state.network, self._edge_rows)
         self._edge_rows["weight"] = w
-        small = len(self._table["unit"]) <= lay.SMALL
-        ecols = edge_columns(self.state.network, self.state.trace, self._edge_rows, small)
-        self.edges.data.update(weight=w.copy(), width=lay.edge_width(w), color=lay.edge_colour(w),
-                               wtext=ecols["wtext"])
+        self.edges.data.update(weight=w.copy(), width=lay.edge_width(w), color=lay.edge_colour(w))
 
     def highlight_layer(self, l):
         """Shade layer l (None clears) - used by the step-by-step forward pass."""

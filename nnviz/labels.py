@@ -11,6 +11,7 @@ SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "gelu": "GELU", "line
 
 
 def _term(w: float, x: float) -> str:
+    """'0.7×6', with a negative factor in brackets."""
     return f"{fmt(w)}×{fmt(x) if x >= 0 else '(' + fmt(x) + ')'}"
 
 
@@ -30,8 +31,11 @@ def a_formula(name: str, z: float, a: float, k: int) -> str:
     return f"a = {SYMBOL[name]}({fmt(z)}) = {fmt(a)}"
 
 
-def node_columns(net: engine.Network, trace: engine.Trace, table: dict, small: bool) -> dict:
-    """z, a, bias (NaN for inputs), the value label and the hover text of each drawn neuron."""
+def node_columns(net: engine.Network, trace: engine.Trace, table: dict, small: bool,
+                 values_only: bool = False) -> dict:
+    """z, a, bias (NaN for inputs), the value label and the hover text of each drawn neuron.
+
+    values_only: just the columns an input change alters (z, a and their texts)."""
     layers, units = table["layer"], table["unit"]
     n = len(units)
     z, a, bias = np.full(n, np.nan), np.empty(n), np.full(n, np.nan)
@@ -47,8 +51,11 @@ def node_columns(net: engine.Network, trace: engine.Trace, table: dict, small: b
         z[i], bias[i] = trace.z[l][u], net.b[l - 1][u]
         formula.append(z_formula(net.W[l - 1][u], trace.a[l - 1], bias[i], z[i]))
         afx.append(a_formula(net.activation_of(l), z[i], a[i], u))
-    cols = {"z": z, "a": a, "bias": bias, "name": names, "formula": formula, "afx": afx}
+    cols = {"z": z, "a": a, "formula": formula, "afx": afx}
     cols["label"] = [fmt(v) for v in a] if small else [""] * n
+    if values_only:
+        return cols
+    cols.update(bias=bias, name=names)
     cols["btext"] = [f"b={fmt(b)}" if small and l > 0 else "" for l, b in zip(layers, bias)]
     # Bias as the neuron's ring: colour = sign, width = |b| (so every bias is visible at any size).
     b0 = np.nan_to_num(bias)
@@ -57,17 +64,15 @@ def node_columns(net: engine.Network, trace: engine.Trace, table: dict, small: b
     return cols
 
 
-def edge_columns(net: engine.Network, trace: engine.Trace, edges: dict, small: bool) -> dict:
-    """Contribution w·a_src of each drawn edge and its hover text."""
+def edge_columns(net: engine.Network, trace: engine.Trace, edges: dict, names: bool = True) -> dict:
+    """Source activation and contribution w·a_src of each drawn edge (hovers format them in the browser)."""
     src_a = np.empty(len(edges["layer"]))
     for l in range(1, net.L + 1):
         m = edges["layer"] == l
         src_a[m] = trace.a[l - 1][edges["src"][m]]
-    w = edges["weight"]
-    contrib = w * src_a
-    titles = layer_names(net.L)
-    names = [f"{titles[l - 1]} {s} → {titles[l]} {d}"
-             for l, s, d in zip(edges["layer"], edges["src"], edges["dst"])]
-    return {"contrib": contrib, "name": names,
-            "wtext": [f"weight w = {fmt(v)}" for v in w],
-            "ctext": [f"w·a = {_term(v, x)} = {fmt(c)}" for v, x, c in zip(w, src_a, contrib)]}
+    cols = {"src_a": src_a, "contrib": edges["weight"] * src_a}
+    if names:
+        titles = layer_names(net.L)
+        cols["name"] = [f"{titles[l - 1]} {s} → {titles[l]} {d}"
+                        for l, s, d in zip(edges["layer"], edges["src"], edges["dst"])]
+    return cols

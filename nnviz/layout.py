@@ -130,12 +130,14 @@ def colours(values, lo: float, hi: float, palette) -> list:
 
 
 def fmt(v: float, digits: int = 3) -> str:
-    """A number as a student writes it: 0.931, -4, 2.6, 1.2e-05."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    """A number as a student writes it: 0.931, -4, 2.6, 1.2e-05 (empty for NaN)."""
+    v = float(v)
+    if v != v:
         return ""
-    if v == 0:
+    a = abs(v)
+    if a == 0:
         return "0"
-    if abs(v) >= 1e4 or abs(v) < 1e-3:
+    if a >= 1e4 or a < 1e-3:
         return f"{v:.{digits - 1}e}"
     s = f"{v:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
+    return "0" if s == "-0" else s

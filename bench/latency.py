@@ -1,0 +1,129 @@
+"""Input-to-picture latency of the live graph, measured in a real headless Chromium.
+
+For each network: set an input slider's value in the browser (as a drag does), then time
+  data  = until the server's new `nodes` columns arrive in the browser document,
+  paint = until the frame after that has been painted,
+over N changes (p50, p95); and, in-process, the server-side compute + serialise time of one change.
+
+    .venv/bin/python bench/latency.py [--changes 60]
+"""
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from bokeh.document import Document
+from bokeh.protocol import Protocol
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from nnviz.app import App, extension  # noqa: E402
+from tests.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+
+NETWORKS = {"digits 4-3-3-10": "preset=digits", "2-8-8-8-8-8-8-1": "sizes=2,8,8,8,8,8,8,1&activation=tanh&x=0.5,-0.5"}
+
+ONE_CHANGE = """([value]) => new Promise(resolve => {
+  const doc = Bokeh.documents[0];
+  const src = doc.get_model_by_name('nodes');
+  let slider = null;
+  for (const m of doc.all_models) if (m.type === 'Slider' && m.title === 'x0') slider = m;
+  const t0 = performance.now();
+  const done = () => {
+    src.properties.data.change.disconnect(done);
+    const tData = performance.now() - t0;
+    requestAnimationFrame(() => setTimeout(() => resolve([tData, performance.now() - t0]), 0));
+  };
+  src.properties.data.change.connect(done);
+  slider.value = value;
+})"""
+
+
+def pct(values, q):
+    return float(np.percentile(values, q))
+
+
+def browser_latency(url: str, changes: int):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        launch = {"args": CHROMIUM_FLAGS, "headless": True}
+        if chromium_path():
+            launch["executable_path"] = chromium_path()
+        browser = p.chromium.launch(**launch)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(url)
+        page.wait_for_function("() => window.Bokeh && Bokeh.documents.length && "
+                               "Bokeh.documents[0].get_model_by_name('nodes')")
+        page.wait_for_timeout(1000)
+        data, paint = [], []
+        for i in range(changes + 5):
+            value = round(-0.9 + 1.8 * (i % 19) / 18, 2)
+            td, tp = page.evaluate(ONE_CHANGE, [value + 0.001 * (i % 2)])
+            if i >= 5:                      # the first few warm up the JIT and caches
+                data.append(td)
+                paint.append(tp)
+        browser.close()
+    return data, paint
+
+
+def server_side(query: str, changes: int):
+    """Milliseconds for compute + column updates, and for serialising the resulting PATCH-DOC."""
+    args = dict(kv.split("=") for kv in query.split("&"))
+    app = App(query=args)
+    doc = Document()
+    doc.add_root(app.graph.fig)
+    events = []
+    doc.callbacks.on_change(lambda ev: events.append(ev))
+    compute, serialise = [], []
+    for i in range(changes):
+        events.clear()
+        t0 = time.perf_counter()
+        app.state.set_input_value(0, round(-0.9 + 1.8 * (i % 19) / 18, 2))
+        t1 = time.perf_counter()
+        msg = Protocol().create("PATCH-DOC", events)
+        _ = msg.content, msg.buffers
+        t2 = time.perf_counter()
+        compute.append((t1 - t0) * 1e3)
+        serialise.append((t2 - t1) * 1e3)
+    return compute, serialise
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--changes", type=int, default=60)
+    args = ap.parse_args()
+    extension()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # The server runs as its own process, as `panel serve app.py` does for a class.
+    root = Path(__file__).resolve().parent.parent
+    server = subprocess.Popen([sys.executable, "-m", "panel", "serve", str(root / "app.py"), "--port", str(port),
+                               "--allow-websocket-origin", f"localhost:{port}"],
+                              cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    print(f"{'network':18} {'data p50':>9} {'data p95':>9} {'paint p50':>10} {'paint p95':>10}"
+          f" {'server compute':>15} {'serialise':>10}   (ms, {args.changes} changes)")
+    try:
+        for name, query in NETWORKS.items():
+            data, paint = browser_latency(f"http://localhost:{port}/app?{query}", args.changes)
+            comp, ser = server_side(query, args.changes)
+            print(f"{name:18} {pct(data, 50):9.1f} {pct(data, 95):9.1f} {pct(paint, 50):10.1f} "
+                  f"{pct(paint, 95):10.1f} {statistics.median(comp):15.2f} {statistics.median(ser):10.2f}")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()
