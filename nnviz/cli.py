@@ -126,9 +126,19 @@ def make_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _join_negative_values(argv):
+    """Let `--input -1,2` mean `--input=-1,2` (argparse would read -1,2 as an option)."""
+    out = list(argv)
+    for i in range(len(out) - 1):
+        if out[i].startswith("--") and "=" not in out[i] and out[i + 1][:2].replace(".", "").startswith("-") \
+                and out[i + 1][1:2].isdigit():
+            out[i:i + 2] = [f"{out[i]}={out[i + 1]}", ""]
+    return [a for a in out if a != ""]
+
+
 def main(argv=None) -> int:
     parser = make_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
     try:
         return args.run(args)
     except ValueError as exc:

@@ -16,32 +16,18 @@ import numpy as np
 MAX_WIDTH = 4096          # neurons in one layer
 MAX_LAYERS = 12           # weight layers (hidden layers + output)
 MAX_PARAMS = 5_000_000    # weights + biases in the whole network
+MAX_INPUT = 1e6           # |input value|; beyond this, products overflow in deep networks
 
 
 # --- activations: each function with its derivative beside it --------------------------
 
+_erfc = np.frompyfunc(math.erfc, 1, 1)     # the C library's erfc, element by element
+
+
 def _erfc_pos(u: np.ndarray) -> np.ndarray:
-    """erfc(u) for u >= 0 to near double precision without SciPy (relative accuracy kept in the tail)."""
+    """erfc(u) to double precision (NumPy has no erf; SciPy is not a dependency of the engine)."""
     u = np.asarray(u, dtype=float)
-    out = np.empty_like(u)
-    small = u < 3.0
-    if small.any():
-        # erf(u) = 2/sqrt(pi) e^{-u^2} sum_n (2u^2)^n u / (1*3*...*(2n+1)); every term positive.
-        v = u[small]
-        term = v.copy()
-        total = v.copy()
-        for n in range(1, 80):
-            term = term * 2.0 * v * v / (2 * n + 1)
-            total = total + term
-        out[small] = 1.0 - 2.0 / math.sqrt(math.pi) * np.exp(-v * v) * total
-    if (~small).any():
-        # erfc(u) = e^{-u^2}/sqrt(pi) / (u + (1/2)/(u + 1/(u + (3/2)/(u + ...)))), evaluated bottom-up.
-        v = u[~small]
-        frac = v.copy()
-        for k in range(60, 0, -1):
-            frac = v + (k / 2.0) / frac
-        out[~small] = np.exp(-v * v) / math.sqrt(math.pi) / frac
-    return out
+    return _erfc(u).astype(float) if u.ndim else float(math.erfc(u))
 
 
 def _phi(z):
@@ -172,6 +158,8 @@ def parse_sizes(text) -> tuple:
 
 def validate_sizes(sizes) -> tuple:
     """Return sizes as a tuple of ints, or raise ValueError saying what to change."""
+    if isinstance(sizes, str):
+        return parse_sizes(sizes)
     try:
         seq = list(sizes)
     except TypeError:
@@ -204,11 +192,14 @@ def validate_input(x, n_in: int) -> np.ndarray:
         arr = np.array(x, dtype=float)
     except (TypeError, ValueError):
         raise ValueError("the input must be numbers") from None
-    if arr.ndim not in (1, 2) or arr.shape[-1] != n_in:
-        raise ValueError(f"the input has {arr.shape[-1] if arr.ndim else 1} values; "
-                         f"this network's input layer has {n_in}")
+    if arr.ndim not in (1, 2):
+        raise ValueError(f"the input must be one vector or a batch of rows; got {arr.ndim} dimensions")
+    if arr.shape[-1] != n_in:
+        raise ValueError(f"the input has {arr.shape[-1]} values; this network's input layer has {n_in}")
     if not np.all(np.isfinite(arr)):
         raise ValueError("the input contains NaN or infinity; every value must be a finite number")
+    if np.any(np.abs(arr) > MAX_INPUT):
+        raise ValueError(f"input values must lie within ±{MAX_INPUT:g} (larger ones overflow the arithmetic)")
     return arr
 
 
@@ -278,7 +269,12 @@ class Network:
         sizes = validate_sizes(sizes)
         L = len(sizes) - 1
         acts = (activation,) * (L - 1) if isinstance(activation, str) else tuple(activation)
-        rng = np.random.default_rng(seed) if rng is None else rng
+        if rng is None:
+            if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+                raise ValueError(f"seed {seed!r} must be a whole number of 0 or more")
+            rng = np.random.default_rng(seed)
+        else:
+            seed = None                     # the generator, not a seed, decided these weights
         first = acts[0] if acts else output
         scheme = scheme or ("he" if first in ("relu", "gelu") else "xavier")
         W, b = [], []
@@ -299,6 +295,8 @@ class Network:
 
     def activation_of(self, l: int) -> str:
         """Name of the activation of weight layer l (1..L)."""
+        if not 1 <= l <= self.L:
+            raise ValueError(f"layer {l} has no activation; weight layers are 1..{self.L}")
         return self.output if l == self.L else self.activations[l - 1]
 
     def forward(self, x) -> Trace:

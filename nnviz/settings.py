@@ -64,6 +64,16 @@ class NetworkState(param.Parameterized):
         self._install(net, x, preset=name, seed=int(net.meta.get("seed", 0)))
         return True
 
+    def set_network(self, net: engine.Network, x=None, preset: str = "custom") -> bool:
+        """Show an outside network (e.g. one being trained); its arrays are kept, not copied."""
+        x = list(self.x) if x is None else list(x)
+        x = (x + [0.0] * net.sizes[0])[: net.sizes[0]]
+        try:
+            self._install(net, x, preset=preset)
+        except ValueError as exc:
+            return self._refuse(str(exc))
+        return True
+
     def set_sizes(self, sizes) -> bool:
         try:
             sizes = engine.parse_sizes(sizes) if isinstance(sizes, str) else engine.validate_sizes(sizes)
