@@ -286,3 +286,13 @@ def test_unknown_activation_names_list_the_choices():
         Network.init((3, 4, 2), "swish")
     with pytest.raises(ValueError, match="unknown output activation 'relu'.*softmax"):
         Network.init((3, 4, 2), "tanh", "relu")
+
+
+def test_engine_imports_no_ui_library():
+    """The engine and the CLI's maths load without Panel, Bokeh or param."""
+    import subprocess
+    import sys
+    code = ("import sys, nnviz.engine, nnviz.presets, nnviz.training, nnviz.datasets; "
+            "print(sorted(m for m in ('panel', 'bokeh', 'param') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
