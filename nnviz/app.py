@@ -30,6 +30,7 @@ class App(pn.viewable.Viewer):
 
     def __init__(self, query: dict | None = None, **params):
         super().__init__(**params)
+        _guard_request_uri()
         self.state = NetworkState()
         self.graph = NetworkGraph(self.state)
         self.controls = Controls(self.state)
@@ -98,6 +99,16 @@ class App(pn.viewable.Viewer):
         side = pn.Column(self.controls, width=300, margin=(0, 10), styles={"overflow-y": "auto"})
         return pn.Column(header, pn.Row(side, self.tabs, sizing_mode="stretch_width"),
                          sizing_mode="stretch_width")
+
+
+def _guard_request_uri():
+    """Escape a second '?' in the request URI: Panel's Location splits on '?' and would fail with a 500."""
+    ctx = getattr(pn.state.curdoc, "session_context", None)
+    inner = getattr(getattr(ctx, "request", None), "_request", None)
+    uri = getattr(inner, "uri", None)
+    if isinstance(uri, str) and uri.count("?") > 1:
+        head, _, tail = uri.partition("?")
+        inner.uri = head + "?" + tail.replace("?", "%3F")
 
 
 def stylesheet() -> str:

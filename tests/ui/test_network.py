@@ -114,6 +114,15 @@ def test_hostile_url_shows_message_and_working_page(server, page, console_errors
     assert console_errors == []
 
 
+@pytest.mark.parametrize("tail", ["?http://evil.example/?preset=neuron", "?sizes=2,2?x=1", "?x=%00%ff&seed=1e999"])
+def test_malformed_query_strings_still_serve_the_page(server, page, console_errors, tail):
+    response = page.goto(server + tail)
+    assert response.status == 200
+    wait_ready(page)
+    assert len(source_data(page)["a"]) >= 3
+    assert console_errors == []
+
+
 def test_two_contexts_stay_independent(server, browser, console_errors):
     a, b = browser.new_context(), browser.new_context()
     pa, pb = a.new_page(), b.new_page()
