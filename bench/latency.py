@@ -47,7 +47,7 @@ def pct(values, q):
     return float(np.percentile(values, q))
 
 
-def browser_latency(url: str, changes: int):
+def browser_latency(url: str, changes: int, pause_ms: int = 0):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         launch = {"args": CHROMIUM_FLAGS, "headless": True}
@@ -63,6 +63,8 @@ def browser_latency(url: str, changes: int):
         for i in range(changes + 5):
             value = round(-0.9 + 1.8 * (i % 19) / 18, 2)
             td, tp = page.evaluate(ONE_CHANGE, [value + 0.001 * (i % 2)])
+            if pause_ms:
+                page.wait_for_timeout(pause_ms)
             if i >= 5:                      # the first few warm up the JIT and caches
                 data.append(td)
                 paint.append(tp)
@@ -112,14 +114,17 @@ def main():
             break
         except OSError:
             time.sleep(0.2)
-    print(f"{'network':18} {'data p50':>9} {'data p95':>9} {'paint p50':>10} {'paint p95':>10}"
+    print(f"{'network':18} {'changes':12} {'data p50':>9} {'data p95':>9} {'paint p50':>10} {'paint p95':>10}"
           f" {'server compute':>15} {'serialise':>10}   (ms, {args.changes} changes)")
     try:
         for name, query in NETWORKS.items():
-            data, paint = browser_latency(f"http://localhost:{port}/app?{query}", args.changes)
             comp, ser = server_side(query, args.changes)
-            print(f"{name:18} {pct(data, 50):9.1f} {pct(data, 95):9.1f} {pct(paint, 50):10.1f} "
-                  f"{pct(paint, 95):10.1f} {statistics.median(comp):15.2f} {statistics.median(ser):10.2f}")
+            # "spaced": one change every ~200 ms, like key presses; "back-to-back": the next change
+            # as soon as the last frame is painted, like a continuous drag.
+            for mode, pause in (("spaced", 200), ("back-to-back", 0)):
+                data, paint = browser_latency(f"http://localhost:{port}/app?{query}", args.changes, pause)
+                print(f"{name:18} {mode:12} {pct(data, 50):9.1f} {pct(data, 95):9.1f} {pct(paint, 50):10.1f} "
+                      f"{pct(paint, 95):10.1f} {statistics.median(comp):15.2f} {statistics.median(ser):10.2f}")
     finally:
         server.terminate()
         server.wait(10)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import html
 
 import panel as pn
+from bokeh.layouts import column as bokeh_column
+from bokeh.models import Slider as BokehSlider
 import param
 
 from . import engine, presets
@@ -16,14 +18,6 @@ from .settings import MAX_SEED, NetworkState
 # The everyday range of the +/- buttons; typed and URL sizes may go up to the engine's limits.
 BUTTON_LIMITS = {"input": (1, 8), "hidden": (1, 16), "output": (1, 10), "layers": (0, 6)}
 MAX_SLIDERS = 16
-
-
-class InstantSlider(pn.widgets.FloatSlider):
-    """A FloatSlider whose value is processed 2 ms after it arrives instead of Panel's 50 ms.
-
-    Not 0: processing at once would run while the server is still writing its reply to the
-    browser's message, and Panel then holds the new picture back by 10 ms or more."""
-    _debounce = 2
 
 
 class Controls(pn.viewable.Viewer):
@@ -153,14 +147,18 @@ class Controls(pn.viewable.Viewer):
                                    pn.Row(preset, rand), paste, apply]
             return
         span = 1.0 if max((abs(v) for v in x), default=0) <= 1 else 10.0
+        # Plain Bokeh sliders: their changes reach our callback without Panel's widget layer
+        # (its 50 ms debounce and bookkeeping), which cuts the input-to-picture time by about a third.
         sliders = []
         for i, v in enumerate(x):
-            s = InstantSlider(label=f"x{i}", start=-span, end=span, step=span / 100, value=float(v),
-                              sizing_mode="stretch_width", css_classes=[f"input-slider-{i}"])
-            s.param.watch(lambda e, i=i: None if self._syncing else self.state.set_input_value(i, e.new), "value")
+            s = BokehSlider(title=f"x{i}", start=-span, end=span, step=span / 100, value=float(v),
+                            sizing_mode="stretch_width", css_classes=[f"input-slider-{i}"])
+            s.on_change("value", lambda attr, old, new, i=i: None if self._syncing
+                        else self.state.set_input_value(i, new))
             sliders.append(s)
         self._sliders = sliders
-        self.inputs.objects = sliders
+        self.inputs.objects = [pn.pane.Bokeh(bokeh_column(*sliders, sizing_mode="stretch_width"),
+                                             sizing_mode="stretch_width")]
 
     def _on_values(self, *_):
         if not self._sliders or len(self._sliders) != len(self.state.x):
