@@ -12,7 +12,8 @@ SYMBOL = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "gelu": "GELU", "line
 
 def _term(w: float, x: float) -> str:
     """'0.7×6', with a negative factor in brackets."""
-    return f"{fmt(w)}×{fmt(x) if x >= 0 else '(' + fmt(x) + ')'}"
+    paren = lambda v: fmt(v) if v >= 0 else f"({fmt(v)})"
+    return f"{paren(w)}×{paren(x)}"
 
 
 def z_formula(w_row, a_prev, b: float, z: float) -> str:
