@@ -35,9 +35,14 @@ class NetworkGraph(pn.viewable.Viewer):
         self.refresh()
         state.param.watch(lambda *_: self.refresh(), "trace")
         self._pane = pn.pane.Bokeh(self.fig, sizing_mode="stretch_width", height=height)
+        self._caption = pn.pane.HTML(
+            '<div class="nnviz-caption"><b>How to read it:</b> an edge\'s <b>width</b> is |w| and its '
+            '<b>colour</b> the sign (blue +, brown −); a neuron\'s <b>fill</b> is its activation a, its '
+            '<b>ring</b> the bias b. <b>Hover</b> a neuron for z = Σ w·a + b with the real numbers, '
+            'an edge for its contribution w·a.</div>', sizing_mode="stretch_width", margin=(0, 10))
 
     def __panel__(self):
-        return self._pane
+        return pn.Column(self._pane, self._caption, sizing_mode="stretch_width")
 
     # --- build once -------------------------------------------------------------------------
 
