@@ -37,6 +37,13 @@ class App(pn.viewable.Viewer):
         self._views = [("network", "Network", self.graph)]
         for key, title, factory in _lesson_views():
             self._views.append((key, title, factory(self)))
+        from .train_view import TrainingView
+        from .views.common import LazyTab
+        self.training = LazyTab(self, "train", TrainingView)      # built when the tab first opens
+        self._views.append(("train", "Training", self.training))
+        from .digits_view import DigitsView
+        self.digits = LazyTab(self, "digits", DigitsView)
+        self._views.append(("digits", "Digits", self.digits))
         self.tabs = pn.Tabs(*[(title, v) for _, title, v in self._views], dynamic=False,
                             sizing_mode="stretch_width", name="views")
         if query is None and pn.state.curdoc is not None and pn.state.curdoc.session_context:

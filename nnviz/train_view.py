@@ -1,0 +1,268 @@
+"""Training, live: TensorFlow-Playground-style problems, play/pause/step/reset, heatmaps and loss curves.
+
+Settings live in a param object (no Panel); the view builds its figures once and, per frame, trains
+several epochs, then sends only the changed columns in one message. While it trains, the main graph
+shows the same network (its arrays are shared), so edge widths and colours follow the learning.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import panel as pn
+import param
+from bokeh.models import ColumnDataSource, LinearColorMapper
+from bokeh.plotting import figure
+
+from . import datasets, training
+from .layout import DIVERGING, fmt
+
+GRID = 50                     # heatmap resolution per axis
+FRAME_MS = 50                 # one frame every 50 ms (20 frames per second)
+FRAME_BUDGET = 0.025          # seconds of training per frame; epochs per frame adapt to fit
+PROBLEMS_2D = datasets.CLASSIFY_2D + datasets.REGRESS_2D
+
+
+class TrainSettings(param.Parameterized):
+    """What the student chooses before and during training (TensorFlow Playground's defaults)."""
+    problem = param.Selector(default="circle", objects=list(PROBLEMS_2D))
+    noise = param.Integer(default=0, bounds=(0, 50), doc="Label noise in percent.")
+    train_pct = param.Integer(default=50, bounds=(10, 90), doc="Share of points used for training (%).")
+    samples = param.Integer(default=500, bounds=(50, 2000))
+    seed = param.Integer(default=0, bounds=(0, 2**31 - 1))
+    features = param.ListSelector(default=["x1", "x2"], objects=list(datasets.FEATURES))
+    hidden = param.String(default="4,2", doc="Hidden layer widths, e.g. 4,2 (empty for none).")
+    activation = param.Selector(default="tanh", objects=["tanh", "sigmoid", "relu", "gelu", "linear"])
+    lr = param.Number(default=0.03, bounds=(1e-5, 10.0), doc="Learning rate.")
+    batch_size = param.Integer(default=10, bounds=(1, 500))
+    optimizer = param.Selector(default="sgd", objects=list(training.OPTIMIZERS))
+    reg = param.Selector(default="none", objects=list(training.REGULARIZATIONS))
+    reg_rate = param.Number(default=0.0, bounds=(0.0, 1.0))
+
+    def hidden_sizes(self) -> tuple:
+        parts = [p for p in self.hidden.replace(" ", ",").split(",") if p]
+        try:
+            sizes = tuple(int(p) for p in parts)
+        except ValueError:
+            raise ValueError(f"hidden sizes {self.hidden[:30]!r} must be whole numbers like 4,2") from None
+        if len(sizes) > 6 or any(not 1 <= n <= 16 for n in sizes):
+            raise ValueError("use 0 to 6 hidden layers of 1 to 16 neurons for the 2-D problems")
+        return sizes
+
+    def build(self) -> training.Trainer:
+        if not self.features:
+            raise ValueError("choose at least one input feature")
+        return training.build_trainer(
+            self.problem, self.hidden_sizes(), activation=self.activation, optimizer=self.optimizer,
+            lr=self.lr, batch_size=self.batch_size, reg=self.reg, reg_rate=self.reg_rate,
+            noise=float(self.noise), train_pct=float(self.train_pct), n_samples=self.samples,
+            features=list(self.features), seed=self.seed)
+
+
+def grid_points(n: int = GRID) -> np.ndarray:
+    """The (n*n, 2) points of the heatmap, row by row from the bottom."""
+    lo, hi = datasets.DOMAIN_2D
+    xs = np.linspace(lo, hi, n)
+    X1, X2 = np.meshgrid(xs, xs)
+    return np.column_stack([X1.ravel(), X2.ravel()])
+
+
+class TrainingView(pn.viewable.Viewer):
+    """The training tab of one session."""
+
+    def __init__(self, app, **params):
+        super().__init__(**params)
+        self.app, self.settings = app, TrainSettings()
+        self._grid = grid_points()
+        self._callback, self._epochs_per_frame, self._linked = None, 1, False
+        self.curve = ColumnDataSource(name="loss_curve", data={"epoch": [], "train": [], "test": []})
+        self.heat = ColumnDataSource(name="heatmap", data={"image": [np.zeros((GRID, GRID))]})
+        self.points = ColumnDataSource(name="train_points", data={"x": [], "y": [], "color": []})
+        self.tests = ColumnDataSource(name="test_points", data={"x": [], "y": [], "color": []})
+        self.mapper = LinearColorMapper(palette=DIVERGING, low=-1, high=1)
+        self.status = pn.pane.HTML("", name="train_status", sizing_mode="stretch_width")
+        self.message = pn.pane.HTML("", sizing_mode="stretch_width")
+        self.neurons = pn.FlexBox(sizing_mode="stretch_width")
+        self._widgets()
+        self._figures()
+        self.rebuild()
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def _widgets(self):
+        s = self.settings
+        self.play = pn.widgets.Toggle(label="▶ Play", color="primary", width=90)
+        self.step = pn.widgets.Button(label="Step", width=70)
+        self.reset = pn.widgets.Button(label="Reset", width=70)
+        self.regen = pn.widgets.Button(label="New data", width=90)
+        self.show_test = pn.widgets.Checkbox(label="show test points", value=False)
+        self.discrete = pn.widgets.Checkbox(label="discretise output", value=False)
+        self.play.param.watch(lambda e: self._set_playing(e.new), "value")
+        self.step.on_click(lambda e: self.run_frames(1, epochs=1))
+        self.reset.on_click(lambda e: self._reset())
+        self.regen.on_click(lambda e: self.rebuild())
+        self.show_test.param.watch(lambda e: setattr(self.test_renderer, "visible", e.new), "value")
+        self.discrete.param.watch(lambda e: self._draw(), "value")
+        structural = ["problem", "noise", "train_pct", "samples", "seed", "features", "hidden", "activation"]
+        s.param.watch(lambda e: self.rebuild(), structural)
+        s.param.watch(self._tune, ["lr", "batch_size", "reg", "reg_rate", "optimizer"])
+        self.controls = pn.Param(s, parameters=["problem", "noise", "train_pct", "samples", "seed", "features",
+                                                "hidden", "activation", "lr", "batch_size", "optimizer", "reg",
+                                                "reg_rate"], show_name=False, width=250,
+                                 widgets={"features": pn.widgets.CheckBoxGroup, "noise": pn.widgets.IntSlider,
+                                          "train_pct": pn.widgets.IntSlider,
+                                          "lr": {"type": pn.widgets.FloatInput, "step": 0.01}})
+
+    def _figures(self):
+        lo, hi = datasets.DOMAIN_2D
+        f = figure(name="train_heatmap", width=360, height=340, x_range=(lo, hi), y_range=(lo, hi),
+                   title="Output over the input plane", tools="", toolbar_location=None)
+        f.image("image", source=self.heat, x=lo, y=lo, dw=hi - lo, dh=hi - lo, color_mapper=self.mapper)
+        f.scatter("x", "y", source=self.points, color="color", line_color="white", size=6)
+        self.test_renderer = f.scatter("x", "y", source=self.tests, color="color", line_color="black",
+                                       size=6, visible=False)
+        f.xaxis.axis_label, f.yaxis.axis_label = "x1", "x2"
+        c = figure(name="train_curves", width=360, height=220, title="Loss: train (solid), test (dashed)",
+                   tools="", toolbar_location=None, y_axis_type="log")
+        c.line("epoch", "train", source=self.curve, color="#1f3b57", line_width=2)
+        c.line("epoch", "test", source=self.curve, color="#c0392b", line_width=2, line_dash="dashed")
+        c.xaxis.axis_label = "epoch"
+        self.heat_fig, self.curve_fig = f, c
+
+    def __panel__(self):
+        buttons = pn.Row(self.play, self.step, self.reset, self.regen)
+        left = pn.Column(buttons, self.status, self.message, self.controls, width=280)
+        middle = pn.Column(self.heat_fig, pn.Row(self.show_test, self.discrete), self.curve_fig)
+        right = pn.Column(pn.pane.HTML("<b>Hidden neurons</b>: each one's output over the same plane"),
+                          self.neurons, self.app_weight_editor(), sizing_mode="stretch_width")
+        return pn.Row(left, middle, right, sizing_mode="stretch_width")
+
+    def app_weight_editor(self):
+        from .weight_editor import WeightEditor
+        self.editor = WeightEditor(self.app)
+        return self.editor
+
+    # --- model -------------------------------------------------------------------------------
+
+    def rebuild(self):
+        """New data and network from the settings (a structural change); training stops."""
+        self.play.value = False
+        try:
+            self.trainer = self.settings.build()
+        except ValueError as exc:
+            self.message.object = f'<div class="nnviz-message" role="alert">{_esc(str(exc))}</div>'
+            return
+        self.message.object = ""
+        t, d = self.trainer, self.trainer.data
+        colour = lambda y: np.where(np.asarray(y) > 0, DIVERGING[-30], DIVERGING[30]).tolist()
+        with pn.io.hold():
+            self.points.data = {"x": d.X_train[:, 0], "y": d.X_train[:, 1], "color": colour(d.y_train)}
+            self.tests.data = {"x": d.X_test[:, 0], "y": d.X_test[:, 1], "color": colour(d.y_test)}
+            self._build_neuron_maps()
+            self._linked = False
+            self._draw(restart_curve=True)
+        self._epochs_per_frame = 1
+        return t
+
+    def _tune(self, *events):
+        """Learning settings apply to the running trainer between epochs (no restart)."""
+        for e in events:
+            try:
+                if e.name == "optimizer":
+                    self.trainer.optimizer = training.make_optimizer(e.new, self.settings.lr)
+                else:
+                    setattr(self.trainer, e.name, e.new)
+            except ValueError as exc:
+                self.message.object = f'<div class="nnviz-message" role="alert">{_esc(str(exc))}</div>'
+
+    def _reset(self):
+        self.play.value = False
+        self.trainer.rewind()
+        self._draw(restart_curve=True)
+
+    def _link_graph(self):
+        """Show the trained network on the main graph (once per network; arrays are shared)."""
+        if not self._linked:
+            x = self.trainer.X_train[0]
+            self.app.state.set_network(self.trainer.net, x=np.clip(x, -10, 10).tolist())
+            self._linked = True
+        else:
+            self.app.state.weights_changed()
+
+    # --- frames ------------------------------------------------------------------------------
+
+    def run_frames(self, frames: int = 1, epochs: int | None = None):
+        """Train `frames` frames (each several epochs, or exactly `epochs`) and redraw once per frame."""
+        for _ in range(frames):
+            k = epochs or self._epochs_per_frame
+            t0 = time.perf_counter()
+            self.trainer.run(k, record_every=k)
+            spent = max(time.perf_counter() - t0, 1e-6)
+            if epochs is None:
+                self._epochs_per_frame = int(np.clip(k * FRAME_BUDGET / spent, 1, 200))
+            with pn.io.hold():
+                self._draw()
+                self._link_graph()
+            if self.trainer.diverged:
+                self.play.value = False
+                self.message.object = ('<div class="nnviz-message" role="alert">The loss became infinite: '
+                                       'lower the learning rate and press Reset.</div>')
+                break
+
+    def _set_playing(self, playing: bool):
+        self.play.label = "❚❚ Pause" if playing else "▶ Play"
+        if playing:
+            if self._callback is None and pn.state.curdoc is not None and pn.state.curdoc.session_context:
+                self._callback = pn.state.add_periodic_callback(lambda: self.run_frames(1), period=FRAME_MS)
+            elif self._callback is not None:
+                self._callback.start()
+        elif self._callback is not None:
+            self._callback.stop()
+
+    # --- drawing -----------------------------------------------------------------------------
+
+    def _draw(self, restart_curve: bool = False):
+        t = self.trainer
+        trace = t.net.forward(t.inputs(self._grid))
+        out = trace.output[:, 0]
+        if self.discrete.value:
+            out = np.where(out >= (0.5 if t.net.output == "sigmoid" else 0.0), 1.0, -1.0)
+        self.heat.data.update(image=[out.reshape(GRID, GRID)])
+        for l, layer_maps in enumerate(self._neuron_sources, start=1):
+            for u, src in enumerate(layer_maps):
+                src.data.update(image=[trace.a[l][:, u].reshape(GRID, GRID)])
+        h = t.history
+        if restart_curve:
+            self.curve.data = {"epoch": list(h["epoch"]), "train": list(h["train_loss"]), "test": list(h["test_loss"])}
+        else:
+            self.curve.stream({"epoch": [h["epoch"][-1]], "train": [h["train_loss"][-1]],
+                               "test": [h["test_loss"][-1]]}, rollover=2000)
+        acc = f" · test accuracy <b>{h['test_accuracy'][-1]:.0%}</b>" if t.classification else ""
+        self.status.object = (f'<div class="train-status">Epoch <b class="epoch">{t.epoch}</b> · '
+                              f'train loss <b class="train-loss">{fmt(h["train_loss"][-1], 4)}</b> · '
+                              f'test loss <b class="test-loss">{fmt(h["test_loss"][-1], 4)}</b>{acc}</div>')
+
+    def _build_neuron_maps(self):
+        """One small heatmap per hidden neuron (rebuilt only when the architecture changes)."""
+        lo, hi = datasets.DOMAIN_2D
+        sizes = self.trainer.net.sizes
+        self._neuron_sources, figs = [], []
+        for l in range(1, len(sizes) - 1):
+            layer = []
+            for u in range(sizes[l]):
+                src = ColumnDataSource(data={"image": [np.zeros((GRID, GRID))]})
+                f = figure(width=92, height=92, x_range=(lo, hi), y_range=(lo, hi), tools="",
+                           toolbar_location=None, title=f"H{l}.{u}", min_border=2)
+                f.title.text_font_size = "10px"
+                f.axis.visible = False
+                f.grid.visible = False
+                f.image("image", source=src, x=lo, y=lo, dw=hi - lo, dh=hi - lo, color_mapper=self.mapper)
+                layer.append(src)
+                figs.append(pn.pane.Bokeh(f, margin=2))
+            self._neuron_sources.append(layer)
+        self.neurons.objects = figs or [pn.pane.HTML("<i>no hidden layer</i>")]
+
+
+def _esc(text: str) -> str:
+    import html
+    return html.escape(text)
