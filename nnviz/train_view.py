@@ -13,11 +13,13 @@ import panel as pn
 import param
 from bokeh.models import ColumnDataSource, LinearColorMapper
 from bokeh.plotting import figure
+from panel.io.state import set_curdoc
 
 from . import datasets, training
 from .layout import DIVERGING, fmt
 
 GRID = 50                     # heatmap resolution per axis
+MAP_GRID = 25                 # resolution of each hidden neuron's small map
 FRAME_MS = 50                 # one frame every 50 ms (20 frames per second)
 FRAME_BUDGET = 0.025          # seconds of training per frame; epochs per frame adapt to fit
 PROBLEMS_2D = datasets.CLASSIFY_2D + datasets.REGRESS_2D
@@ -73,7 +75,7 @@ class TrainingView(pn.viewable.Viewer):
     def __init__(self, app, **params):
         super().__init__(**params)
         self.app, self.settings = app, TrainSettings()
-        self._grid = grid_points()
+        self._grid, self._map_grid = grid_points(), grid_points(MAP_GRID)
         self._callback, self._epochs_per_frame, self._linked = None, 1, False
         self.curve = ColumnDataSource(name="loss_curve", data={"epoch": [], "train": [], "test": []})
         self.heat = ColumnDataSource(name="heatmap", data={"image": [np.zeros((GRID, GRID))]})
@@ -82,7 +84,9 @@ class TrainingView(pn.viewable.Viewer):
         self.mapper = LinearColorMapper(palette=DIVERGING, low=-1, high=1)
         self.status = pn.pane.HTML("", name="train_status", sizing_mode="stretch_width")
         self.message = pn.pane.HTML("", sizing_mode="stretch_width")
-        self.neurons = pn.FlexBox(sizing_mode="stretch_width")
+        self.maps = ColumnDataSource(name="neuron_maps", data={"image": [], "x": [], "y": [], "tx": [], "ty": [],
+                                                               "label": []})
+        self.focus, self._cells = None, []
         self._widgets()
         self._figures()
         self.rebuild()
@@ -128,13 +132,23 @@ class TrainingView(pn.viewable.Viewer):
         c.line("epoch", "test", source=self.curve, color="#c0392b", line_width=2, line_dash="dashed")
         c.xaxis.axis_label = "epoch"
         self.heat_fig, self.curve_fig = f, c
+        m = figure(name="neuron_maps", width=200, height=200, tools="tap", toolbar_location=None,
+                   x_range=(0, 1), y_range=(0, 1), min_border=4)
+        m.image("image", source=self.maps, x="x", y="y", dw=1, dh=1, color_mapper=self.mapper)
+        m.text("tx", "ty", text="label", source=self.maps, text_align="center", text_font_size="11px")
+        m.axis.visible = False
+        m.grid.visible = False
+        m.outline_line_color = None
+        self.maps.selected.on_change("indices", lambda attr, old, new: self._focus(new))
+        self.maps_fig = m
 
     def __panel__(self):
         buttons = pn.Row(self.play, self.step, self.reset, self.regen)
         left = pn.Column(buttons, self.status, self.message, self.controls, width=280)
         middle = pn.Column(self.heat_fig, pn.Row(self.show_test, self.discrete), self.curve_fig)
-        right = pn.Column(pn.pane.HTML("<b>Hidden neurons</b>: each one's output over the same plane"),
-                          self.neurons, self.app_weight_editor(), sizing_mode="stretch_width")
+        right = pn.Column(pn.pane.HTML("<b>Hidden neurons</b>: each one's output over the same plane;"
+                                       " click one to enlarge it"),
+                          self.maps_fig, self.app_weight_editor(), sizing_mode="stretch_width")
         return pn.Row(left, middle, right, sizing_mode="stretch_width")
 
     def app_weight_editor(self):
@@ -210,27 +224,32 @@ class TrainingView(pn.viewable.Viewer):
                 break
 
     def _set_playing(self, playing: bool):
+        """Start or stop this session's frame timer (a Bokeh periodic callback on its own document)."""
         self.play.label = "❚❚ Pause" if playing else "▶ Play"
-        if playing:
-            if self._callback is None and pn.state.curdoc is not None and pn.state.curdoc.session_context:
-                self._callback = pn.state.add_periodic_callback(lambda: self.run_frames(1), period=FRAME_MS)
-            elif self._callback is not None:
-                self._callback.start()
-        elif self._callback is not None:
-            self._callback.stop()
+        doc = pn.state.curdoc
+        if playing and self._callback is None and doc is not None and doc.session_context:
+            def tick():
+                with set_curdoc(doc):
+                    self.run_frames(1)
+            self._callback = (doc, doc.add_periodic_callback(tick, FRAME_MS))
+        elif not playing and self._callback is not None:
+            owner, cb = self._callback
+            self._callback = None
+            try:
+                owner.remove_periodic_callback(cb)
+            except ValueError:          # already gone with its session
+                pass
 
     # --- drawing -----------------------------------------------------------------------------
 
     def _draw(self, restart_curve: bool = False):
         t = self.trainer
         trace = t.net.forward(t.inputs(self._grid))
-        out = trace.output[:, 0]
-        if self.discrete.value:
-            out = np.where(out >= (0.5 if t.net.output == "sigmoid" else 0.0), 1.0, -1.0)
-        self.heat.data.update(image=[out.reshape(GRID, GRID)])
-        for l, layer_maps in enumerate(self._neuron_sources, start=1):
-            for u, src in enumerate(layer_maps):
-                src.data.update(image=[trace.a[l][:, u].reshape(GRID, GRID)])
+        self._draw_heat(trace)
+        if self._cells:
+            small = t.net.forward(t.inputs(self._map_grid))
+            self.maps.data.update(image=[small.a[l][:, u].reshape(MAP_GRID, MAP_GRID).astype(np.float32)
+                                         for l, u in self._cells])
         h = t.history
         if restart_curve:
             self.curve.data = {"epoch": list(h["epoch"]), "train": list(h["train_loss"]), "test": list(h["test_loss"])}
@@ -242,25 +261,40 @@ class TrainingView(pn.viewable.Viewer):
                               f'train loss <b class="train-loss">{fmt(h["train_loss"][-1], 4)}</b> · '
                               f'test loss <b class="test-loss">{fmt(h["test_loss"][-1], 4)}</b>{acc}</div>')
 
+    def _draw_heat(self, trace):
+        """The big map: the output (or the neuron picked below) over the input plane."""
+        if self.focus is None:
+            out, title = trace.output[:, 0], "Output over the input plane"
+        else:
+            l, u = self.focus
+            out, title = trace.a[l][:, u], f"Hidden neuron H{l}.{u} over the input plane (click it again: output)"
+        if self.discrete.value and self.focus is None:
+            out = np.where(out >= (0.5 if self.trainer.net.output == "sigmoid" else 0.0), 1.0, -1.0)
+        self.heat.data.update(image=[out.reshape(GRID, GRID).astype(np.float32)])   # float32 halves the bytes
+        self.heat_fig.title.text = title
+
     def _build_neuron_maps(self):
-        """One small heatmap per hidden neuron (rebuilt only when the architecture changes)."""
-        lo, hi = datasets.DOMAIN_2D
+        """Every hidden neuron's map in one figure, one column per layer (rebuilt on a structural change)."""
         sizes = self.trainer.net.sizes
-        self._neuron_sources, figs = [], []
-        for l in range(1, len(sizes) - 1):
-            layer = []
-            for u in range(sizes[l]):
-                src = ColumnDataSource(data={"image": [np.zeros((GRID, GRID))]})
-                f = figure(width=92, height=92, x_range=(lo, hi), y_range=(lo, hi), tools="",
-                           toolbar_location=None, title=f"H{l}.{u}", min_border=2)
-                f.title.text_font_size = "10px"
-                f.axis.visible = False
-                f.grid.visible = False
-                f.image("image", source=src, x=lo, y=lo, dw=hi - lo, dh=hi - lo, color_mapper=self.mapper)
-                layer.append(src)
-                figs.append(pn.pane.Bokeh(f, margin=2))
-            self._neuron_sources.append(layer)
-        self.neurons.objects = figs or [pn.pane.HTML("<i>no hidden layer</i>")]
+        cells = [(l, u) for l in range(1, len(sizes) - 1) for u in range(sizes[l])]
+        self._cells = cells
+        rows = max(sizes[1:-1], default=1)
+        self.maps.data = {"image": [np.zeros((MAP_GRID, MAP_GRID), dtype=np.float32)] * len(cells),
+                          "x": [1.15 * (l - 1) for l, _ in cells], "y": [-1.3 * u for _, u in cells],
+                          "tx": [1.15 * (l - 1) + 0.5 for l, _ in cells], "ty": [-1.3 * u + 1.02 for _, u in cells],
+                          "label": [f"H{l}.{u}" for l, u in cells]}
+        layers = max(len(sizes) - 2, 1)
+        self.maps_fig.x_range.update(start=-0.1, end=1.15 * layers)
+        self.maps_fig.y_range.update(start=-1.3 * (rows - 1) - 0.1, end=1.3)
+        self.maps_fig.height = int(40 + 80 * rows)
+        self.maps_fig.width = int(20 + 80 * layers)
+        self.focus = None
+
+    def _focus(self, indices):
+        """Clicking a neuron's map shows it enlarged in the big heatmap (click again for the output)."""
+        self.focus = self._cells[indices[0]] if indices and indices[0] < len(self._cells) else None
+        self.maps.selected.indices = []
+        self._draw_heat(self.trainer.net.forward(self.trainer.inputs(self._grid)))
 
 
 def _esc(text: str) -> str:

@@ -1,0 +1,63 @@
+"""Training and digits tabs in Chromium: play, watch it learn, pause; train digits and draw."""
+import pytest
+
+from .conftest import shot, source_data
+
+pytestmark = pytest.mark.ui
+
+
+def epoch_and_loss(page):
+    status = page.locator(".train-status")
+    return int(status.locator(".epoch").inner_text()), status.locator(".train-loss").inner_text()
+
+
+def test_play_trains_and_pause_stops(server, page, console_errors):
+    page.goto(server + "?view=train")
+    page.locator(".train-status").wait_for()
+    epoch0, loss0 = epoch_and_loss(page)
+    assert epoch0 == 0
+    page.get_by_role("button", name="▶ Play").click()
+    for _ in range(150):                       # up to 15 s for 50 epochs to reach the page
+        if epoch_and_loss(page)[0] > 50:
+            break
+        page.wait_for_timeout(100)
+    page.get_by_role("button", name="❚❚ Pause").click()
+    page.get_by_role("button", name="▶ Play").wait_for()
+    page.wait_for_timeout(1500)                # frames already sent finish arriving
+    epoch1, loss1 = epoch_and_loss(page)
+    page.wait_for_timeout(1000)
+    epoch2, loss2 = epoch_and_loss(page)
+    assert epoch1 > 50 and loss1 != loss0
+    assert (epoch2, loss2) == (epoch1, loss1)
+    curve = source_data(page, "loss_curve")
+    assert curve["epoch"][-1] == epoch2 and curve["train"][-1] < curve["train"][0]
+    shot(page, "view-train")
+    assert console_errors == []
+
+
+def test_digits_train_and_draw_changes_prediction(server, page, console_errors):
+    page.goto(server + "?view=digits")
+    page.get_by_role("button", name="Train the digits network").click()
+    acc = page.locator(".digits-accuracy")
+    acc.wait_for(timeout=30000)
+    assert float(acc.inner_text().rstrip("%")) >= 90
+    page.get_by_role("button", name="Load a test image").click()
+    page.locator(".digit-class").wait_for()
+    page.wait_for_timeout(300)
+    before = source_data(page, "digit_probs")["p"]
+    canvas = page.locator(".bk-Canvas").filter(has=page.locator("canvas")).nth(0)
+    box = page.evaluate("""() => { const m = Bokeh.documents[0].get_model_by_name('digit_canvas');
+        const v = Bokeh.index.query_one(view => view.model === m); const r = v.el.getBoundingClientRect();
+        const f = v.frame.bbox; return [r.left + f.left, r.top + f.top, f.width, f.height]; }""")
+    left, top, width, height = box
+    for col, row in ((1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6)):
+        page.mouse.click(left + (col + 0.5) * width / 8, top + (row + 0.5) * height / 8)
+        page.wait_for_timeout(120)
+    page.wait_for_function("(b) => { const p = Bokeh.documents[0].get_model_by_name('digit_probs').data.p;"
+                           " return Array.from(p).some((v, i) => Math.abs(v - b[i]) > 1e-9); }", arg=before,
+                           timeout=5000)
+    grid = source_data(page, "digit_grid")
+    assert sum(1 for v in grid["v"] if v > 0) >= 1
+    shot(page, "view-digits")
+    assert canvas is not None
+    assert console_errors == []
