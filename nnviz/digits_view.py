@@ -12,7 +12,6 @@ from bokeh.models import ColumnDataSource, TapTool
 from bokeh.plotting import figure
 
 from . import training
-from .layout import SEQUENTIAL, fmt
 
 EPOCHS = 30
 SIDE = 8
@@ -21,9 +20,10 @@ SIDE = 8
 class DigitsView(pn.viewable.Viewer):
     """An 8x8 drawing grid, a trained digit classifier and its softmax bars."""
 
-    def __init__(self, app, **params):
+    def __init__(self, app, before_train=None, **params):
+        """before_train: called before the digits network takes over the main graph (e.g. pause other training)."""
         super().__init__(**params)
-        self.app = app
+        self.app, self._before_train = app, before_train
         self.trainer = None
         cells = np.arange(SIDE * SIDE)
         self.grid = ColumnDataSource(name="digit_grid", data={
@@ -53,7 +53,7 @@ class DigitsView(pn.viewable.Viewer):
         c.axis.visible = False
         c.grid.visible = False
         self.grid.selected.on_change("indices", lambda attr, old, new: self._tapped(new))
-        b = figure(name="digit_bars", width=380, height=300, x_range=[str(k) for k in range(10)],
+        b = figure(name="digit_bars", width=330, height=300, x_range=[str(k) for k in range(10)],
                    y_range=(0, 1), tools="", toolbar_location=None, title="Softmax: probability of each digit")
         b.vbar("digit", top="p", width=0.8, source=self.probs, color="color")
         b.xaxis.axis_label = "digit"
@@ -65,6 +65,8 @@ class DigitsView(pn.viewable.Viewer):
 
     def train(self):
         """Train 64-32-10 (tanh, softmax, SGD 0.1, batch 32) and show its test accuracy."""
+        if self._before_train is not None:
+            self._before_train()
         t0 = time.perf_counter()
         self.trainer = training.build_trainer("digits", (32,), activation="tanh", lr=0.1, batch_size=32, seed=0)
         self.trainer.run(EPOCHS, record_every=EPOCHS)
@@ -81,8 +83,8 @@ class DigitsView(pn.viewable.Viewer):
 
     def set_image(self, v):
         v = np.clip(np.asarray(v, dtype=float), 0.0, 1.0)
-        shade = np.clip((1.0 - v) * (len(SEQUENTIAL) - 1), 0, len(SEQUENTIAL) - 1).astype(int)
-        self.grid.data.update(v=v, color=[SEQUENTIAL[i] if x > 0 else "#ffffff" for i, x in zip(shade, v)])
+        grey = np.round(255 * (1.0 - v)).astype(int)          # ink on paper: 1 is black, 0 is white
+        self.grid.data.update(v=v, color=[f"#{g:02x}{g:02x}{g:02x}" for g in grey])
         self._predict()
 
     def load_example(self):

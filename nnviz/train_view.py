@@ -95,10 +95,10 @@ class TrainingView(pn.viewable.Viewer):
 
     def _widgets(self):
         s = self.settings
-        self.play = pn.widgets.Toggle(label="▶ Play", color="primary", width=90)
-        self.step = pn.widgets.Button(label="Step", width=70)
-        self.reset = pn.widgets.Button(label="Reset", width=70)
-        self.regen = pn.widgets.Button(label="New data", width=90)
+        self.play = pn.widgets.Toggle(label="▶ Play", color="primary", width=80, margin=(5, 2))
+        self.step = pn.widgets.Button(label="Step", width=56, margin=(5, 2))
+        self.reset = pn.widgets.Button(label="Reset", width=60, margin=(5, 2))
+        self.regen = pn.widgets.Button(label="New data", width=78, margin=(5, 2))
         self.show_test = pn.widgets.Checkbox(label="show test points", value=False)
         self.discrete = pn.widgets.Checkbox(label="discretise output", value=False)
         self.play.param.watch(lambda e: self._set_playing(e.new), "value")
@@ -112,7 +112,7 @@ class TrainingView(pn.viewable.Viewer):
         s.param.watch(self._tune, ["lr", "batch_size", "reg", "reg_rate", "optimizer"])
         self.controls = pn.Param(s, parameters=["problem", "noise", "train_pct", "samples", "seed", "features",
                                                 "hidden", "activation", "lr", "batch_size", "optimizer", "reg",
-                                                "reg_rate"], show_name=False, width=250,
+                                                "reg_rate"], show_name=False, width=270,
                                  widgets={"features": pn.widgets.CheckBoxGroup, "noise": pn.widgets.IntSlider,
                                           "train_pct": pn.widgets.IntSlider,
                                           "lr": {"type": pn.widgets.FloatInput, "step": 0.01}})
@@ -122,7 +122,7 @@ class TrainingView(pn.viewable.Viewer):
         f = figure(name="train_heatmap", width=360, height=340, x_range=(lo, hi), y_range=(lo, hi),
                    title="Output over the input plane", tools="", toolbar_location=None)
         f.image("image", source=self.heat, x=lo, y=lo, dw=hi - lo, dh=hi - lo, color_mapper=self.mapper)
-        f.scatter("x", "y", source=self.points, color="color", line_color="white", size=6)
+        f.scatter("x", "y", source=self.points, color="color", line_color="#333333", line_width=0.6, size=7)
         self.test_renderer = f.scatter("x", "y", source=self.tests, color="color", line_color="black",
                                        size=6, visible=False)
         f.xaxis.axis_label, f.yaxis.axis_label = "x1", "x2"
@@ -144,7 +144,7 @@ class TrainingView(pn.viewable.Viewer):
 
     def __panel__(self):
         buttons = pn.Row(self.play, self.step, self.reset, self.regen)
-        left = pn.Column(buttons, self.status, self.message, self.controls, width=280)
+        left = pn.Column(buttons, self.status, self.message, self.controls, width=290)
         middle = pn.Column(self.heat_fig, pn.Row(self.show_test, self.discrete), self.curve_fig)
         right = pn.Column(pn.pane.HTML("<b>Hidden neurons</b>: each one's output over the same plane;"
                                        " click one to enlarge it"),

@@ -15,7 +15,7 @@ class WeightEditor(pn.viewable.Viewer):
         self.target = None
         self.label = pn.pane.HTML("Click an edge on the Network tab to edit its weight.",
                                   sizing_mode="stretch_width")
-        self.value = pn.widgets.FloatInput(label="weight w", step=0.1, width=120, start=-100, end=100)
+        self.value = pn.widgets.FloatInput(label="weight w", value=0.0, step=0.1, width=120, start=-100, end=100)
         self.apply = pn.widgets.Button(label="Set weight", color="primary", width=110, align="end")
         self.apply.on_click(lambda e: self.set_weight(self.value.value))
         app.graph.edges.selected.on_change("indices", lambda attr, old, new: self.select(new))
