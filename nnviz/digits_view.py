@@ -20,10 +20,9 @@ SIDE = 8
 class DigitsView(pn.viewable.Viewer):
     """An 8x8 drawing grid, a trained digit classifier and its softmax bars."""
 
-    def __init__(self, app, before_train=None, **params):
-        """before_train: called before the digits network takes over the main graph (e.g. pause other training)."""
+    def __init__(self, app, **params):
         super().__init__(**params)
-        self.app, self._before_train = app, before_train
+        self.app = app
         self.trainer = None
         cells = np.arange(SIDE * SIDE)
         self.grid = ColumnDataSource(name="digit_grid", data={
@@ -65,8 +64,6 @@ class DigitsView(pn.viewable.Viewer):
 
     def train(self):
         """Train 64-32-10 (tanh, softmax, SGD 0.1, batch 32) and show its test accuracy."""
-        if self._before_train is not None:
-            self._before_train()
         t0 = time.perf_counter()
         self.trainer = training.build_trainer("digits", (32,), activation="tanh", lr=0.1, batch_size=32, seed=0)
         self.trainer.run(EPOCHS, record_every=EPOCHS)
