@@ -22,6 +22,7 @@ GRID = 50                     # heatmap resolution per axis
 MAP_GRID = 25                 # resolution of each hidden neuron's small map
 FRAME_MS = 50                 # one frame every 50 ms (20 frames per second)
 FRAME_BUDGET = 0.025          # seconds of training per frame; epochs per frame adapt to fit
+GRAPH_EVERY = 10              # frames between redraws of the network graph while another tab is open
 PROBLEMS_2D = datasets.CLASSIFY_2D + datasets.REGRESS_2D
 
 
@@ -77,6 +78,8 @@ class TrainingView(pn.viewable.Viewer):
         self.app, self.settings = app, TrainSettings()
         self._grid, self._map_grid = grid_points(), grid_points(MAP_GRID)
         self._callback, self._epochs_per_frame, self._linked = None, 1, False
+        self._frames, self._graph_stale = 0, False
+        app.param.watch(self._on_view, "view")
         self.curve = ColumnDataSource(name="loss_curve", data={"epoch": [], "train": [], "test": []})
         self.heat = ColumnDataSource(name="heatmap", data={"image": [np.zeros((GRID, GRID))]})
         self.points = ColumnDataSource(name="train_points", data={"x": [], "y": [], "color": []})
@@ -195,13 +198,26 @@ class TrainingView(pn.viewable.Viewer):
         self._draw(restart_curve=True)
 
     def _link_graph(self):
-        """Show the trained network on the main graph (once per network; arrays are shared)."""
+        """Show the trained network on the main graph (once per network; arrays are shared).
+
+        The graph is redrawn every frame while its tab is open; otherwise only every
+        GRAPH_EVERY-th frame and when its tab opens, which keeps the browser free for the maps."""
         if not self._linked:
             x = self.trainer.X_train[0]
             self.app.state.set_network(self.trainer.net, x=np.clip(x, -10, 10).tolist())
-            self._linked = True
-        else:
+            self._linked, self._graph_stale = True, False
+            return
+        self._frames += 1
+        if self.app.view == "network" or self._frames % GRAPH_EVERY == 0:
             self.app.state.weights_changed()
+            self._graph_stale = False
+        else:
+            self._graph_stale = True
+
+    def _on_view(self, event):
+        if event.new == "network" and self._graph_stale and self.app.state.network is self.trainer.net:
+            self.app.state.weights_changed()
+            self._graph_stale = False
 
     # --- frames ------------------------------------------------------------------------------
 

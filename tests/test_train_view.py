@@ -25,6 +25,7 @@ def test_graph_shows_the_network_being_trained(view):
     app, tv = view
     tv.run_frames(3)
     assert app.state.network is tv.trainer.net
+    app.view = "network"                   # opening the Network tab brings the graph up to date
     e = app.graph.edges.data
     W = tv.trainer.net.W
     for l, s, d, w in zip(e["layer"], e["src"], e["dst"], e["weight"]):
