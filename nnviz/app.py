@@ -9,6 +9,7 @@ import param
 from .controls import Controls
 from .graph import NetworkGraph
 from .settings import NetworkState, _first
+from .weight_editor import WeightEditor
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 EXTENSIONS = ("katex",)             # Panel extensions the views need (KaTeX for pn.pane.LaTeX)
@@ -34,7 +35,9 @@ class App(pn.viewable.Viewer):
         self.state = NetworkState()
         self.graph = NetworkGraph(self.state)
         self.controls = Controls(self.state)
-        self._views = [("network", "Network", self.graph)]
+        self.editor = WeightEditor(self)
+        network_tab = pn.Column(self.graph, self.editor, sizing_mode="stretch_width")
+        self._views = [("network", "Network", network_tab)]
         for key, title, factory in _lesson_views():
             self._views.append((key, title, factory(self)))
         from .train_view import TrainingView

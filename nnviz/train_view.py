@@ -150,14 +150,10 @@ class TrainingView(pn.viewable.Viewer):
         left = pn.Column(buttons, self.status, self.message, self.controls, width=290)
         middle = pn.Column(self.heat_fig, pn.Row(self.show_test, self.discrete), self.curve_fig)
         right = pn.Column(pn.pane.HTML("<b>Hidden neurons</b>: each one's output over the same plane;"
-                                       " click one to enlarge it"),
-                          self.maps_fig, self.app_weight_editor(), sizing_mode="stretch_width")
+                                       " click one to enlarge it"), self.maps_fig,
+                          pn.pane.HTML("To change a weight by hand, even while it trains, click its edge on "
+                                       "the <b>Network</b> tab."), sizing_mode="stretch_width")
         return pn.Row(left, middle, right, sizing_mode="stretch_width")
-
-    def app_weight_editor(self):
-        from .weight_editor import WeightEditor
-        self.editor = WeightEditor(self.app)
-        return self.editor
 
     # --- model -------------------------------------------------------------------------------
 

@@ -65,7 +65,7 @@ def test_reset_restores_initial_weights_bit_for_bit(view):
 def test_hand_edit_reaches_the_trainer(view):
     app, tv = view
     tv.run_frames(1)
-    editor = tv.editor
+    editor = app.editor
     editor.select([0])
     l, d, s = editor.target
     assert editor.set_weight(1.25)

@@ -22,7 +22,7 @@ def view(app, key):
 def test_tabs_in_lesson_order_and_url_selects_view():
     assert [k for k, _, _ in VIEW_FACTORIES] == KEYS
     app = App(query={"view": "params"})
-    assert [k for k, _, _ in app._views] == ["network"] + KEYS
+    assert [k for k, _, _ in app._views] == ["network"] + KEYS + ["train", "digits"]
     assert app.tabs.active == 1 + KEYS.index("params")
     tabs = dict((k, v) for k, _, v in app._views)
     assert tabs["params"].view is not None

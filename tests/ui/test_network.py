@@ -138,3 +138,25 @@ def test_two_contexts_stay_independent(server, browser, console_errors):
     assert len(source_data(pb)["a"]) == 12
     a.close()
     b.close()
+
+
+def test_click_an_edge_and_set_its_weight(server, page, console_errors):
+    page.goto(server + "?preset=neuron")
+    wait_ready(page)
+    # Screen position of the middle of edge 0 (x0 -> output), from the figure's own scales.
+    x, y = page.evaluate("""() => { const m = Bokeh.documents[0].get_model_by_name('network');
+        const v = Bokeh.index.query_one(view => view.model === m);
+        const e = Bokeh.documents[0].get_model_by_name('edges').data;
+        const mx = (e.x0[0] + e.x1[0]) / 2, my = (e.y0[0] + e.y1[0]) / 2;
+        const r = v.el.getBoundingClientRect();
+        return [r.left + v.frame.x_scale.compute(mx), r.top + v.frame.y_scale.compute(my)]; }""")
+    page.mouse.click(x, y)
+    page.get_by_text("w = 0.7").wait_for(timeout=5000)
+    box = page.get_by_label("weight w")
+    box.fill("-1.5")
+    box.press("Enter")
+    page.get_by_role("button", name="Set weight").click()
+    page.wait_for_function("() => Math.abs(Bokeh.documents[0].get_model_by_name('nodes').data.z[2]"
+                           " - (-1.5 * 6 + 0.3 * 8 - 4)) < 1e-9", timeout=5000)
+    assert source_data(page, "edges")["weight"][0] == -1.5
+    assert console_errors == []
