@@ -10,20 +10,15 @@ over N changes (p50, p95); and, in-process, the server-side compute + serialise 
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from bokeh.document import Document
 from bokeh.protocol import Protocol
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from nnviz.app import App, extension  # noqa: E402
-from tests.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+from browser import chromium_page, served_app  # bench/browser.py (also puts the project on sys.path)
+from nnviz.app import App  # noqa: E402
 
 NETWORKS = {"digits 4-3-3-10": "preset=digits", "2-8-8-8-8-8-8-1": "sizes=2,8,8,8,8,8,8,1&activation=tanh&x=0.5,-0.5"}
 
@@ -48,13 +43,7 @@ def pct(values, q):
 
 
 def browser_latency(url: str, changes: int, pause_ms: int = 0):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        launch = {"args": CHROMIUM_FLAGS, "headless": True}
-        if chromium_path():
-            launch["executable_path"] = chromium_path()
-        browser = p.chromium.launch(**launch)
-        page = browser.new_page(viewport={"width": 1280, "height": 720})
+    with chromium_page() as page:
         page.goto(url)
         page.wait_for_function("() => window.Bokeh && Bokeh.documents.length && "
                                "Bokeh.documents[0].get_model_by_name('nodes')")
@@ -68,7 +57,6 @@ def browser_latency(url: str, changes: int, pause_ms: int = 0):
             if i >= 5:                      # the first few warm up the JIT and caches
                 data.append(td)
                 paint.append(tp)
-        browser.close()
     return data, paint
 
 
@@ -98,36 +86,17 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--changes", type=int, default=60)
     args = ap.parse_args()
-    extension()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    # The server runs as its own process, as `panel serve app.py` does for a class.
-    root = Path(__file__).resolve().parent.parent
-    server = subprocess.Popen([sys.executable, "-m", "panel", "serve", str(root / "app.py"), "--port", str(port),
-                               "--allow-websocket-origin", f"localhost:{port}"],
-                              cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
     print(f"{'network':18} {'changes':12} {'data p50':>9} {'data p95':>9} {'paint p50':>10} {'paint p95':>10}"
           f" {'server compute':>15} {'serialise':>10}   (ms, {args.changes} changes)")
-    try:
+    with served_app() as base:
         for name, query in NETWORKS.items():
             comp, ser = server_side(query, args.changes)
             # "spaced": one change every ~200 ms, like key presses; "back-to-back": the next change
             # as soon as the last frame is painted, like a continuous drag.
             for mode, pause in (("spaced", 200), ("back-to-back", 0)):
-                data, paint = browser_latency(f"http://localhost:{port}/app?{query}", args.changes, pause)
+                data, paint = browser_latency(f"{base}?{query}", args.changes, pause)
                 print(f"{name:18} {mode:12} {pct(data, 50):9.1f} {pct(data, 95):9.1f} {pct(paint, 50):10.1f} "
                       f"{pct(paint, 95):10.1f} {statistics.median(comp):15.2f} {statistics.median(ser):10.2f}")
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 if __name__ == "__main__":

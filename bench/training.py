@@ -57,47 +57,22 @@ FRAME_COUNTER = """() => { const s = Bokeh.documents[0].get_model_by_name('loss_
 
 def bench_browser(seconds: float = 0.5) -> list:
     """Frames and epochs per second reaching Chromium while the Playground's default task trains."""
-    import socket
-    import subprocess
-    from playwright.sync_api import sync_playwright
-    from tests.conftest import CHROMIUM_FLAGS, chromium_path
-    root = Path(__file__).resolve().parent.parent
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "panel", "serve", str(root / "app.py"), "--port", str(port)],
-                              cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from browser import chromium_page, served_app
     window = max(5.0, 10 * seconds)
-    try:
-        for _ in range(150):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        with sync_playwright() as p:
-            launch = {"args": CHROMIUM_FLAGS, "headless": True}
-            if chromium_path():
-                launch["executable_path"] = chromium_path()
-            browser = p.chromium.launch(**launch)
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.goto(f"http://localhost:{port}/app?view=train")
-            page.locator(".train-status").wait_for()
-            page.evaluate(FRAME_COUNTER)
-            page.get_by_role("button", name="▶ Play").click()
-            page.wait_for_timeout(1000)                   # warm-up: the frame budget adapts
-            page.evaluate("() => { window.__frames = []; }")
-            t0 = time.perf_counter()
-            # While it trains, a click elsewhere must still be answered promptly.
-            page.locator(".bk-tab", has_text="Network").first.click()
-            click_ms = (time.perf_counter() - t0) * 1000
-            page.locator(".bk-tab", has_text="Training").first.click()
-            page.wait_for_timeout(window * 1000)
-            frames = page.evaluate("() => window.__frames")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
+    with served_app() as url, chromium_page() as page:
+        page.goto(url + "?view=train")
+        page.locator(".train-status").wait_for()
+        page.evaluate(FRAME_COUNTER)
+        page.get_by_role("button", name="▶ Play").click()
+        page.wait_for_timeout(1000)                   # warm-up: the frame budget adapts
+        page.evaluate("() => { window.__frames = []; }")
+        t0 = time.perf_counter()
+        # While it trains, a click elsewhere must still be answered promptly.
+        page.locator(".bk-tab", has_text="Network").first.click()
+        click_ms = (time.perf_counter() - t0) * 1000
+        page.locator(".bk-tab", has_text="Training").first.click()
+        page.wait_for_timeout(window * 1000)
+        frames = page.evaluate("() => window.__frames")
     span = (frames[-1][0] - frames[0][0]) / 1000 if len(frames) > 1 else float("nan")
     epochs = frames[-1][1] - frames[0][1] if len(frames) > 1 else 0
     return [{"task": "playground default in Chromium (frames reaching the page)", "record": "every frame",
