@@ -7,7 +7,7 @@ import param
 from bokeh.models import ColumnDataSource, Range1d, Span
 
 from ..layout import POS_COLOUR, fmt
-from .common import fig, html_text, note
+from .common import fig, html_text, legend_below, note
 from .fitting import DOMAIN, MAX_WIDTH, TARGETS, Approximator
 
 
@@ -47,11 +47,7 @@ class ApproximationView(pn.viewable.Viewer):
                      legend_label="one unit: v·tanh(w x + b)")
         p.line("x", "target", source=self.curves, line_width=4, color="#222", alpha=0.8, legend_label="target")
         p.line("x", "fit", source=self.curves, line_width=3, color="#d7263d", legend_label="sum of units")
-        legend = p.legend[0]
-        legend.update(orientation="horizontal", label_text_font_size="13px", border_line_alpha=0,
-                      padding=2, margin=2)
-        p.add_layout(legend, "below")
-        return p
+        return legend_below(p)
 
     def _err_fig(self):
         p = fig(height=230, width=300, y_axis_type="log", x_range=Range1d(0, MAX_WIDTH + 1),

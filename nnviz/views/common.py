@@ -30,6 +30,15 @@ MAX_SHOWN = 6          # rows/columns of a matrix written out before it is trunc
 TRUNC_HEAD = 3         # ... of which the first TRUNC_HEAD and the last one are shown
 
 
+def legend_below(p, font="13px", **extra):
+    """Move the figure's legend under the plot, in one row, so it never covers a curve."""
+    legend = p.legend[0]
+    legend.update(orientation="horizontal", label_text_font_size=font, border_line_alpha=0,
+                  padding=2, margin=2, **extra)
+    p.add_layout(legend, "below")
+    return p
+
+
 def fig(**kw):
     """A figure with fonts that stay readable on a 1280x720 projector."""
     kw.setdefault("toolbar_location", None)
@@ -152,7 +161,7 @@ def watch_state(view: LessonView, names=("trace",)):
     view.state.param.watch(view._changed, list(names))
 
 
-__all__ = ["fig", "math_pane", "note", "html_text", "tex", "bmatrix", "column", "vec_text", "LessonView", "watch_state",
+__all__ = ["fig", "legend_below", "math_pane", "note", "html_text", "tex", "bmatrix", "column", "vec_text", "LessonView", "watch_state",
            "esc", "LazyTab"]
 
 

@@ -9,7 +9,7 @@ from bokeh.models import ColumnDataSource, Range1d, Span
 
 from .. import engine
 from ..layout import NEG_COLOUR, POS_COLOUR, fmt
-from .common import LessonView, bmatrix, column, esc, fig, html_text, math_pane, note, watch_state
+from .common import LessonView, bmatrix, column, esc, fig, html_text, legend_below, math_pane, note, watch_state
 
 SWEEP = np.linspace(-3, 3, 241)
 
@@ -70,11 +70,7 @@ class LinearityView(LessonView):
         p.line("x", "relu", source=self.curves, line_width=3, color=NEG_COLOUR, line_dash="dashed",
                legend_label="ReLU hidden: bends")
         p.add_layout(self.now)
-        legend = p.legend[0]
-        legend.update(orientation="horizontal", label_text_font_size="13px", border_line_alpha=0,
-                      padding=2, margin=2)
-        p.add_layout(legend, "below")
-        return p
+        return legend_below(p)
 
     def refresh(self):
         super().refresh()

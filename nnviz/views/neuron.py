@@ -10,7 +10,7 @@ from bokeh.models import ColumnDataSource, Range1d, Span
 
 from .. import engine
 from ..layout import NEG_COLOUR, POS_COLOUR, fmt
-from .common import MATH_STYLE, fig, html_text, note, tex
+from .common import MATH_STYLE, fig, html_text, legend_below, note, tex
 
 BOX = (0.0, 12.0)                     # hours: the plane drawn for (x1, x2)
 SYMBOL = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{ReLU}", "gelu": r"\mathrm{GELU}",
@@ -135,11 +135,7 @@ class NeuronLab(pn.viewable.Viewer):
                legend_label="z = 0")
         p.line("x", "y", source=self.line, line_color=POS_COLOUR, line_width=3, legend_label="output = 0.5")
         p.scatter("x1", "x2", source=self.point, size=14, fill_color="colour", line_color="black")
-        legend = p.legend[0]
-        legend.update(orientation="horizontal", label_text_font_size="12px", border_line_alpha=0,
-                      padding=2, margin=2, spacing=8, glyph_width=16)
-        p.add_layout(legend, "below")
-        return p
+        return legend_below(p, "12px", spacing=8, glyph_width=16)
 
     def refresh(self):
         p = self.p
