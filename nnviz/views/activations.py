@@ -57,10 +57,10 @@ class ActivationsView(LessonView):
     def __init__(self, app, **params):
         super().__init__(app, **params)
         names = list(engine.HIDDEN_ACTIVATIONS)
-        self.select = pn.widgets.Select(name="Hidden activation of the network", options=names,
+        self.select = pn.widgets.Select(label="Hidden activation of the network", options=names,
                                         value=self.state.activation, width=250)
-        self.layer = pn.widgets.Select(name="Neuron: layer", options=[1], value=1, width=120)
-        self.unit = pn.widgets.IntInput(name="unit", start=0, end=0, value=0, width=100)
+        self.layer = pn.widgets.Select(label="Neuron: layer", options=[1], value=1, width=120)
+        self.unit = pn.widgets.IntInput(label="unit", start=0, end=0, value=0, width=100)
         self.reading = html_text("", name="activation_reading")
         self.points = {n: ColumnDataSource(name=f"act_point_{n}", data={"z": [0.0], "f": [0.0], "df": [0.0]})
                        for n in names}

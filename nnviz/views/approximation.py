@@ -85,7 +85,7 @@ class ApproximationView(pn.viewable.Viewer):
 
     def __panel__(self):
         kw = dict(sizing_mode="stretch_width")
-        target = pn.widgets.RadioButtonGroup.from_param(self.p.param.target, button_type="light", **kw)
+        target = pn.widgets.RadioButtonGroup.from_param(self.p.param.target, color="light", **kw)
         width = pn.widgets.IntSlider.from_param(self.p.param.width, css_classes=["approx-width"], **kw)
         side = pn.Column(
             pn.pane.HTML("<b>Target function</b>", styles={"font-size": "14px"}, margin=(4, 10, 0, 10)),

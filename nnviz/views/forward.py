@@ -23,10 +23,10 @@ class ForwardView(LessonView):
 
     def __init__(self, app, **params):
         super().__init__(app, **params)
-        self.step = pn.widgets.IntSlider(name="Layer", start=1, end=2, value=1, width=260,
+        self.step = pn.widgets.IntSlider(label="Layer", start=1, end=2, value=1, width=260,
                                          css_classes=["forward-step"])
-        self.prev = pn.widgets.Button(name="◀ Prev", width=80, button_type="light")
-        self.next = pn.widgets.Button(name="Next ▶", width=80, button_type="primary")
+        self.prev = pn.widgets.Button(label="◀ Prev", width=80, color="light")
+        self.next = pn.widgets.Button(label="Next ▶", width=80, color="primary")
         self.prev.on_click(lambda e: self._move(-1))
         self.next.on_click(lambda e: self._move(+1))
         self.step.param.watch(lambda e: self._show_step(), "value")

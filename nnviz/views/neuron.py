@@ -104,8 +104,8 @@ class NeuronLab(pn.viewable.Viewer):
         sl = {k: pn.widgets.FloatSlider.from_param(self.p.param[k], step=0.1 if k[0] != "w" else 0.05,
                                                    css_classes=[f"neuron-{k}"], **kw)
               for k in ("x1", "x2", "w1", "w2", "b")}
-        act = pn.widgets.Select.from_param(self.p.param.activation, name="Activation f", **kw)
-        reset = pn.widgets.Button(name="Back to the lesson's example", button_type="light", **kw)
+        act = pn.widgets.Select.from_param(self.p.param.activation, label="Activation f", **kw)
+        reset = pn.widgets.Button(label="Back to the lesson's example", color="light", **kw)
         reset.on_click(lambda e: self.p.param.update(**{k: self.p.param[k].default for k in
                                                         ("x1", "x2", "w1", "w2", "b", "activation")}))
         head = lambda t, sub: pn.pane.HTML(f"<b>{t}</b> <span style='color:#555'>{sub}</span>",

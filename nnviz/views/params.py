@@ -34,7 +34,7 @@ class ParamsView(LessonView):
         self.total = html_text("", name="param_total")
         self.scale = ColumnDataSource(name="scale", data={"name": [], "n": [], "label": [], "colour": []})
         self.bars = self._bars()
-        self.mnist = pn.widgets.Button(name="784-256-128-10", button_type="primary", width=170)
+        self.mnist = pn.widgets.Button(label="784-256-128-10", color="primary", width=170)
         self.mnist.on_click(lambda e: self.state.set_sizes(MNIST_SIZES))
         watch_state(self, ("structure",))
         self.refresh()
