@@ -163,6 +163,9 @@ class Controls(pn.viewable.Viewer):
     def _on_values(self, *_):
         if not self._sliders or len(self._sliders) != len(self.state.x):
             return
+        if any(abs(v) > s.end for s, v in zip(self._sliders, self.state.x)):
+            self._build_inputs()            # a value beyond the sliders' span (a link, a paste): widen them
+            return
         self._syncing = True
         try:
             for s, v in zip(self._sliders, self.state.x):

@@ -90,12 +90,13 @@ def edge_weights(net: engine.Network, edges: dict) -> np.ndarray:
 
 def edge_width(w) -> np.ndarray:
     """Width in px from |w| on the declared clamped scale."""
-    return W_MIN + (W_MAX - W_MIN) * np.minimum(np.abs(np.asarray(w, dtype=float)) / W_CLAMP, 1.0)
+    w = np.nan_to_num(np.asarray(w, dtype=float), nan=0.0)
+    return W_MIN + (W_MAX - W_MIN) * np.minimum(np.abs(w) / W_CLAMP, 1.0)
 
 
 def edge_colour(w) -> list:
     """Sign -> hue, |w| -> depth on the diverging map; faint weights stay visible (min 35 % depth)."""
-    w = np.asarray(w, dtype=float)
+    w = np.nan_to_num(np.asarray(w, dtype=float), nan=0.0)      # a diverged run must still draw
     depth = 0.35 + 0.65 * np.minimum(np.abs(w) / W_CLAMP, 1.0)
     mid = (len(DIVERGING) - 1) / 2
     idx = np.round(mid + np.sign(w) * depth * mid).astype(int)
@@ -106,6 +107,7 @@ def value_range(name: str, values) -> tuple:
     """Colour range for an activation: its fixed range, open ends closed by the current values."""
     lo, hi = engine.OUTPUT_RANGES.get(name) or engine.ACTIVATIONS[name].range
     vals = np.asarray(values, dtype=float)
+    vals = vals[np.isfinite(vals)]
     m = float(np.max(np.abs(vals))) if vals.size else 1.0
     m = max(m, 1.0)
     if math.isinf(hi):
@@ -123,7 +125,7 @@ def palette_for(lo: float) -> list:
 
 def colours(values, lo: float, hi: float, palette) -> list:
     """Hex colours of values on [lo, hi] (clamped), as a LinearColorMapper would draw them."""
-    v = np.asarray(values, dtype=float)
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=lo, posinf=hi, neginf=lo)
     t = np.clip((v - lo) / (hi - lo if hi > lo else 1.0), 0.0, 1.0)
     idx = np.minimum((t * len(palette)).astype(int), len(palette) - 1)
     return [palette[i] for i in idx]

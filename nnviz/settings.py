@@ -40,12 +40,14 @@ class NetworkState(param.Parameterized):
 
     def __init__(self, **params):
         super().__init__(**params)
+        self._external = False          # True while showing a network from outside (training, digits)
         self.apply_preset(self.preset)
 
     # --- structural changes ---------------------------------------------------------------
 
-    def _install(self, net: engine.Network, x, **extra):
+    def _install(self, net: engine.Network, x, external: bool = False, **extra):
         x = engine.validate_input(x, net.sizes[0])
+        self._external = external
         acts = set(net.activations)
         act = net.activations[0] if len(acts) == 1 else self.activation
         with param.parameterized.batch_call_watchers(self):
@@ -69,7 +71,7 @@ class NetworkState(param.Parameterized):
         x = list(self.x) if x is None else list(x)
         x = (x + [0.0] * net.sizes[0])[: net.sizes[0]]
         try:
-            self._install(net, x, preset=preset)
+            self._install(net, x, external=True, preset=preset)
         except ValueError as exc:
             return self._refuse(str(exc))
         return True
@@ -93,15 +95,23 @@ class NetworkState(param.Parameterized):
         net = self.network.copy()
         net.activations = (name,) * (net.L - 1)
         self.activation = name
-        self._install(net, self.x)
+        self._install(self._seeded(net), self.x, external=self._external)
         return True
+
+    def _seeded(self, net: engine.Network) -> engine.Network:
+        """A custom network built from a seed is redrawn from its settings, so that sizes, activation,
+        output and seed (what the URL carries) always determine it; presets and trained networks keep
+        their weights."""
+        if self.preset != "custom" or self._external:
+            return net
+        return engine.Network.init(net.sizes, net.activations or self.activation, net.output, seed=self.seed)
 
     def set_output(self, name: str) -> bool:
         if name not in engine.OUTPUT_ACTIVATIONS:
             return self._refuse(f"output {name!r} ignored; choose one of {', '.join(engine.OUTPUT_ACTIVATIONS)}")
         net = self.network.copy()
         net.output = name
-        self._install(net, self.x)
+        self._install(self._seeded(net), self.x, external=self._external)
         return True
 
     def set_seed(self, seed) -> bool:
@@ -159,10 +169,13 @@ class NetworkState(param.Parameterized):
             return self._refuse(f"weight {value!r} is not a number")
         if not math.isfinite(value) or abs(value) > 100:
             return self._refuse("a weight must be a finite number between -100 and 100")
+        if not 1 <= layer <= self.network.L:
+            return self._refuse("there is no such weight")
         W = self.network.W[layer - 1]
         if not (0 <= dst < W.shape[0] and 0 <= src < W.shape[1]):
             return self._refuse("there is no such weight")
         W[dst, src] = value
+        self._external = True           # hand-edited: no longer what its seed gives
         self.weights_changed()
         return True
 
@@ -200,8 +213,11 @@ class NetworkState(param.Parameterized):
             attempt("activation", self.set_activation(get("activation")))
         if get("output") is not None and get("output") != self.output:
             attempt("output", self.set_output(get("output")))
-        if get("seed") is not None and get("seed") != str(self.seed):
-            attempt("seed", self.set_seed(get("seed")))
+        custom = get("preset") == "custom"
+        if get("seed") is not None and (custom or get("seed") != str(self.seed)):
+            attempt("seed", self.set_seed(get("seed")))       # a custom network is redrawn from its seed
+        elif custom:
+            self.set_seed(self.seed)
         if get("x") is not None:
             attempt("x", self.set_input(get("x")))
         self.message = "; ".join(refused)

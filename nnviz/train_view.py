@@ -111,7 +111,7 @@ class TrainingView(pn.viewable.Viewer):
         self.show_test.param.watch(lambda e: setattr(self.test_renderer, "visible", e.new), "value")
         self.discrete.param.watch(lambda e: self._draw(), "value")
         structural = ["problem", "noise", "train_pct", "samples", "seed", "features", "hidden", "activation"]
-        s.param.watch(lambda e: self.rebuild(), structural)
+        s.param.watch(lambda *_: self.rebuild(), structural)
         s.param.watch(self._tune, ["lr", "batch_size", "reg", "reg_rate", "optimizer"])
         self.controls = pn.Param(s, parameters=["problem", "noise", "train_pct", "samples", "seed", "features",
                                                 "hidden", "activation", "lr", "batch_size", "optimizer", "reg",
@@ -203,6 +203,8 @@ class TrainingView(pn.viewable.Viewer):
             self.app.state.set_network(self.trainer.net, x=np.clip(x, -10, 10).tolist())
             self._linked, self._graph_stale = True, False
             return
+        if self.app.state.network is not self.trainer.net:
+            return                      # the graph shows another network now (sidebar, digits)
         self._frames += 1
         if self.app.view == "network" or self._frames % GRAPH_EVERY == 0:
             self.app.state.weights_changed()
@@ -228,7 +230,8 @@ class TrainingView(pn.viewable.Viewer):
                 self._epochs_per_frame = int(np.clip(k * FRAME_BUDGET / spent, 1, 200))
             with pn.io.hold():
                 self._draw()
-                self._link_graph()
+                if not self.trainer.diverged:
+                    self._link_graph()
             if self.trainer.diverged:
                 self.play.value = False
                 self.message.object = ('<div class="nnviz-message" role="alert">The loss became infinite: '
@@ -304,7 +307,10 @@ class TrainingView(pn.viewable.Viewer):
 
     def _focus(self, indices):
         """Clicking a neuron's map shows it enlarged in the big heatmap (click again for the output)."""
-        self.focus = self._cells[indices[0]] if indices and indices[0] < len(self._cells) else None
+        if not indices or indices[0] >= len(self._cells):
+            return                      # clearing the selection below calls back with []
+        cell = self._cells[indices[0]]
+        self.focus = None if cell == self.focus else cell
         self.maps.selected.indices = []
         self._draw_heat(self.trainer.net.forward(self.trainer.inputs(self._grid)))
 

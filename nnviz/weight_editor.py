@@ -19,6 +19,13 @@ class WeightEditor(pn.viewable.Viewer):
         self.apply = pn.widgets.Button(label="Set weight", color="primary", width=110, align="end")
         self.apply.on_click(lambda e: self.set_weight(self.value.value))
         app.graph.edges.selected.on_change("indices", lambda attr, old, new: self.select(new))
+        app.state.param.watch(self._forget, "structure")
+
+    def _forget(self, *_):
+        """A new network: the remembered edge may not exist any more."""
+        self.target = None
+        self.label.object = "Click an edge on the graph to edit its weight."
+        self.app.graph.edges.selected.indices = []
 
     def __panel__(self):
         return pn.Column(pn.pane.HTML("<b>Edit a weight</b>"), self.label, pn.Row(self.value, self.apply),

@@ -141,6 +141,21 @@ def test_query_round_trip():
         np.testing.assert_array_equal(a, b)
 
 
+def test_custom_network_link_reproduces_it_whatever_the_order_of_changes():
+    sender = App()
+    sender.state.set_sizes("3,5,2")
+    sender.state.set_activation("gelu")
+    sender.state.set_output("sigmoid")
+    sender.state.set_input("0.3,-0.2,0.9")
+    again = App(query=sender.query())
+    np.testing.assert_allclose(again.state.trace.output, sender.state.trace.output, atol=1e-15)
+    # The starter preset's sizes with preset=custom must give the seeded network, not the preset's.
+    link = App(query={"preset": "custom", "sizes": "3,4,3,2", "seed": "1"})
+    expected = engine.Network.init((3, 4, 3, 2), "tanh", "softmax", seed=1)
+    for a, b in zip(link.state.network.b, expected.b):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_sessions_do_not_share_state():
     a, b = App(), App()
     a.state.set_sizes("2,2")
@@ -180,6 +195,12 @@ def test_controls_follow_state_and_sliders_drive_it():
     assert app.graph.nodes.data["z"][2] == pytest.approx(0.7 * 5 + 0.3 * 8 - 4)
     c.sizes.value = "bogus"
     assert c.sizes.value == "2,1" and "whole number" in app.state.message
+
+
+def test_sliders_widen_for_values_beyond_their_span():
+    app = App(query={"x": "5,5,5"})
+    assert [s.value for s in app.controls._sliders] == [5.0, 5.0, 5.0]
+    assert app.controls._sliders[0].end == 10.0
 
 
 def test_colour_range_follows_activation():

@@ -45,10 +45,24 @@ def test_heatmaps_match_the_network(view):
     small = tv.trainer.net.forward(tv.trainer.inputs(tv._map_grid))
     np.testing.assert_allclose(tv.maps.data["image"][5], small.a[2][:, 1].reshape(25, 25), rtol=1e-6)
     trace = tv.trainer.net.forward(tv.trainer.inputs(tv._grid))
-    tv._focus([1])                                   # click H1.1: the big map shows it
+    tv.maps.selected.indices = [1]                   # click H1.1: the big map shows it
+    assert tv.focus == (1, 1) and "H1.1" in tv.heat_fig.title.text
     np.testing.assert_allclose(tv.heat.data["image"][0], trace.a[1][:, 1].reshape(img.shape), rtol=1e-6, atol=1e-7)
-    tv._focus([])
+    tv.maps.selected.indices = [1]                   # click it again: back to the output
+    assert tv.focus is None
     np.testing.assert_allclose(tv.heat.data["image"][0], out, rtol=1e-6, atol=1e-7)
+
+
+def test_diverging_run_stops_and_the_graph_survives(view):
+    app, tv = view
+    tv.settings.param.update(problem="plane", activation="linear", lr=10.0)
+    tv.play.value = True
+    tv.run_frames(5)
+    assert tv.trainer.diverged and tv.play.value is False
+    assert "infinite" in tv.message.object
+    app.state.network.W[0][0, 0] = float("nan")
+    app.state.weights_changed()                      # NaN weights still draw (as neutral edges)
+    assert len(app.graph.edges.data["color"]) == len(app.graph.edges.data["weight"])
 
 
 def test_reset_restores_initial_weights_bit_for_bit(view):
@@ -60,6 +74,15 @@ def test_reset_restores_initial_weights_bit_for_bit(view):
     for a, b in zip(W0, tv.trainer.net.W):
         np.testing.assert_array_equal(a, b)
     assert tv.trainer.epoch == 0 and len(tv.curve.data["epoch"]) == 1
+
+
+def test_editor_forgets_its_edge_when_the_network_changes(view):
+    app, tv = view
+    app.editor.select([len(app.graph.edges.data["layer"]) - 1])     # an edge into the last layer
+    assert app.editor.target is not None
+    app.state.set_sizes("3,2")
+    assert app.editor.target is None and not app.editor.set_weight(1.0)
+    assert not app.state.set_weight(5, 0, 0, 1.0)
 
 
 def test_hand_edit_reaches_the_trainer(view):

@@ -127,8 +127,8 @@ class ActivationsView(LessonView):
                                     else self.layer.value)
         l = self.layer.value
         n = net.sizes[l]
-        if self.unit.end != n - 1 or self.unit.value > n - 1:
-            self.unit.param.update(end=n - 1, value=min(self.unit.value, n - 1))
+        if self.unit.end != n - 1 or self.unit.value is None or self.unit.value > n - 1:
+            self.unit.param.update(end=n - 1, value=min(self.unit.value or 0, n - 1))   # an emptied box means 0
         return l, self.unit.value
 
     def refresh(self):

@@ -115,8 +115,8 @@ class LinearityView(LessonView):
     def _sweep(self):
         net, x = self.state.network, self.state.x
         for w, n in ((self.input_i, net.sizes[0]), (self.output_k, net.sizes[-1])):
-            if w.end != n - 1 or w.value > n - 1:
-                w.param.update(end=n - 1, value=min(w.value, n - 1))
+            if w.end != n - 1 or w.value is None or w.value > n - 1:
+                w.param.update(end=n - 1, value=min(w.value or 0, n - 1))      # an emptied box means 0
         i, k = self.input_i.value, self.output_k.value
         lin = sweep(net, x, i, k, "linear")
         rel = sweep(net, x, i, k, "relu")
