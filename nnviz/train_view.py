@@ -11,7 +11,7 @@ import time
 import numpy as np
 import panel as pn
 import param
-from bokeh.models import ColumnDataSource, LinearColorMapper
+from bokeh.models import ColumnDataSource, LinearAxis, LinearColorMapper, LinearScale, Range1d
 from bokeh.plotting import figure
 from panel.io.state import set_curdoc
 
@@ -80,7 +80,7 @@ class TrainingView(pn.viewable.Viewer):
         self._callback, self._epochs_per_frame, self._linked = None, 1, False
         self._frames, self._graph_stale = 0, False
         app.param.watch(self._on_view, "view")
-        self.curve = ColumnDataSource(name="loss_curve", data={"epoch": [], "train": [], "test": []})
+        self.curve = ColumnDataSource(name="loss_curve", data={"epoch": [], "train": [], "test": [], "acc": []})
         self.heat = ColumnDataSource(name="heatmap", data={"image": [np.zeros((GRID, GRID))]})
         self.points = ColumnDataSource(name="train_points", data={"x": [], "y": [], "color": []})
         self.tests = ColumnDataSource(name="test_points", data={"x": [], "y": [], "color": []})
@@ -129,10 +129,14 @@ class TrainingView(pn.viewable.Viewer):
         self.test_renderer = f.scatter("x", "y", source=self.tests, color="color", line_color="black",
                                        size=6, visible=False)
         f.xaxis.axis_label, f.yaxis.axis_label = "x1", "x2"
-        c = figure(name="train_curves", width=360, height=220, title="Loss: train (solid), test (dashed)",
-                   tools="", toolbar_location=None, y_axis_type="log")
+        c = figure(name="train_curves", width=360, height=230, tools="", toolbar_location=None, y_axis_type="log",
+                   title="Loss: train ━ test ╍ · accuracy (green)")
         c.line("epoch", "train", source=self.curve, color="#1f3b57", line_width=2)
         c.line("epoch", "test", source=self.curve, color="#c0392b", line_width=2, line_dash="dashed")
+        c.extra_y_ranges = {"acc": Range1d(0, 1.02)}
+        c.extra_y_scales = {"acc": LinearScale()}
+        c.add_layout(LinearAxis(y_range_name="acc", axis_label="accuracy"), "right")
+        c.line("epoch", "acc", source=self.curve, y_range_name="acc", color="#2e8b57", line_width=2, alpha=0.8)
         c.xaxis.axis_label = "epoch"
         self.heat_fig, self.curve_fig = f, c
         m = figure(name="neuron_maps", width=200, height=200, tools="tap", toolbar_location=None,
@@ -266,11 +270,13 @@ class TrainingView(pn.viewable.Viewer):
             self.maps.data.update(image=[small.a[l][:, u].reshape(MAP_GRID, MAP_GRID).astype(np.float32)
                                          for l, u in self._cells])
         h = t.history
+        accs = h.get("test_accuracy") or [float("nan")] * len(h["epoch"])    # regression: no accuracy
         if restart_curve:
-            self.curve.data = {"epoch": list(h["epoch"]), "train": list(h["train_loss"]), "test": list(h["test_loss"])}
+            self.curve.data = {"epoch": list(h["epoch"]), "train": list(h["train_loss"]),
+                               "test": list(h["test_loss"]), "acc": list(accs)}
         else:
             self.curve.stream({"epoch": [h["epoch"][-1]], "train": [h["train_loss"][-1]],
-                               "test": [h["test_loss"][-1]]}, rollover=2000)
+                               "test": [h["test_loss"][-1]], "acc": [accs[-1]]}, rollover=2000)
         acc = f" · test accuracy <b>{h['test_accuracy'][-1]:.0%}</b>" if t.classification else ""
         self.status.object = (f'<div class="train-status">Epoch <b class="epoch">{t.epoch}</b> · '
                               f'train loss <b class="train-loss">{fmt(h["train_loss"][-1], 4)}</b> · '

@@ -19,6 +19,7 @@ def test_frames_train_and_loss_falls(view):
     assert tv.trainer.history["train_loss"][-1] < 0.5 * first
     assert f">{tv.trainer.epoch}<" in tv.status.object
     assert len(tv.curve.data["epoch"]) == 11 and tv.curve.data["epoch"][-1] == tv.trainer.epoch
+    assert tv.curve.data["acc"][-1] == tv.trainer.history["test_accuracy"][-1] > tv.curve.data["acc"][0]
 
 
 def test_graph_shows_the_network_being_trained(view):
