@@ -5,14 +5,13 @@ line, so a refused value snaps back to the last good one.
 """
 from __future__ import annotations
 
-import html
 
 import panel as pn
 from bokeh.layouts import column as bokeh_column
 from bokeh.models import Slider as BokehSlider
-import param
 
 from . import engine, presets
+from .layout import alert_html
 from .settings import MAX_SEED, NetworkState
 
 # The everyday range of the +/- buttons; typed and URL sizes may go up to the engine's limits.
@@ -176,6 +175,5 @@ class Controls(pn.viewable.Viewer):
 
     def _on_message(self, *_):
         msg = self.state.message
-        self.message.object = (f'<div class="nnviz-message" role="alert">{html.escape(msg)}</div>'
-                               if msg else "")
+        self.message.object = alert_html(msg)
         self.message.visible = bool(msg)

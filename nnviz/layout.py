@@ -9,6 +9,7 @@ are drawn, the ones with the largest |w|. The engine still computes every neuron
 """
 from __future__ import annotations
 
+import html
 import math
 
 import colorcet as cc
@@ -143,3 +144,8 @@ def fmt(v: float, digits: int = 3) -> str:
         return f"{v:.{digits - 1}e}"
     s = f"{v:.{digits}f}".rstrip("0").rstrip(".")
     return "0" if s == "-0" else s
+
+
+def alert_html(text: str) -> str:
+    """A refused value or a warning as an escaped alert box (text from a URL never becomes markup)."""
+    return f'<div class="nnviz-message" role="alert">{html.escape(text)}</div>' if text else ""

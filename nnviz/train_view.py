@@ -16,7 +16,7 @@ from bokeh.plotting import figure
 from panel.io.state import set_curdoc
 
 from . import datasets, training
-from .layout import DIVERGING, fmt
+from .layout import DIVERGING, alert_html, fmt
 
 GRID = 50                     # heatmap resolution per axis
 MAP_GRID = 25                 # resolution of each hidden neuron's small map
@@ -167,7 +167,7 @@ class TrainingView(pn.viewable.Viewer):
         try:
             self.trainer = self.settings.build()
         except ValueError as exc:
-            self.message.object = f'<div class="nnviz-message" role="alert">{_esc(str(exc))}</div>'
+            self.message.object = alert_html(str(exc))
             return
         self.message.object = ""
         t, d = self.trainer, self.trainer.data
@@ -190,7 +190,7 @@ class TrainingView(pn.viewable.Viewer):
                 else:
                     setattr(self.trainer, e.name, e.new)
             except ValueError as exc:
-                self.message.object = f'<div class="nnviz-message" role="alert">{_esc(str(exc))}</div>'
+                self.message.object = alert_html(str(exc))
 
     def _reset(self):
         self.play.value = False
@@ -238,8 +238,8 @@ class TrainingView(pn.viewable.Viewer):
                     self._link_graph()
             if self.trainer.diverged:
                 self.play.value = False
-                self.message.object = ('<div class="nnviz-message" role="alert">The loss became infinite: '
-                                       'lower the learning rate and press Reset.</div>')
+                self.message.object = alert_html("The loss became infinite: lower the learning rate and "
+                                                 "press Reset.")
                 break
 
     def _set_playing(self, playing: bool):
@@ -319,8 +319,3 @@ class TrainingView(pn.viewable.Viewer):
         self.focus = None if cell == self.focus else cell
         self.maps.selected.indices = []
         self._draw_heat(self.trainer.net.forward(self.trainer.inputs(self._grid)))
-
-
-def _esc(text: str) -> str:
-    import html
-    return html.escape(text)
