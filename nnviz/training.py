@@ -291,10 +291,6 @@ class Trainer:
         dW, db = engine.backward(self.net, self.net.forward(X), Y, self.loss)
         return regularize(self.net, dW, self.reg, self.reg_rate), db
 
-    def last_gradients(self):
-        """Copies of (dW, db) of the last mini-batch trained on (penalty included), for display."""
-        return [G[:, :-1].copy() for G in self._kernel.G], [G[:, -1].copy() for G in self._kernel.G]
-
     def step_epoch(self, record=True):
         """One pass over the training set in shuffled mini-batches (the last one may be smaller)."""
         order = self.rng.permutation(len(self.Y_train))

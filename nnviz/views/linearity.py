@@ -82,7 +82,8 @@ class LinearityView(LessonView):
         net, tr = self.state.network, self.state.trace
         act = self.state.activation if net.L > 1 else "linear"
         key = (id(net), self.state.structure, self.state.weights)
-        if self._cache[0] != key:           # a new input alone does not change W_eff, b_eff
+        fresh = self._cache[0] != key
+        if fresh:                           # a new input alone does not change W_eff, b_eff
             self._cache = (key, engine.collapse(with_hidden(net, "linear")))
         W_eff, b_eff = self._cache[1]
         x = np.asarray(tr.a[0], dtype=float)
@@ -91,9 +92,10 @@ class LinearityView(LessonView):
         diff = float(np.max(np.abs(one - deep)))
         self.result = {"W_eff": W_eff, "b_eff": b_eff, "single": one, "deep": deep, "diff": diff,
                        "activation": act}
-        prod = " ".join(f"W^{{[{l}]}}" for l in range(net.L, 0, -1))
-        self.math.object = (rf"$$W_{{\text{{eff}}}} = {prod} = {bmatrix(W_eff)},\qquad "
-                            rf"b_{{\text{{eff}}}} = {column(b_eff)}$$")
+        if fresh:                           # the matrices' LaTeX is re-sent only when they change
+            prod = " ".join(f"W^{{[{l}]}}" for l in range(net.L, 0, -1))
+            self.math.object = (rf"$$W_{{\text{{eff}}}} = {prod} = {bmatrix(W_eff)},\qquad "
+                                rf"b_{{\text{{eff}}}} = {column(b_eff)}$$")
         if net.L == 1:
             head = "This network has no hidden layer: it already <b>is</b> a single layer."
         elif act == "linear":
