@@ -1,6 +1,4 @@
 """nnviz: `panel serve app.py` starts the playground, one App per browser session."""
-import nnviz
-from nnviz.app import extension
+from nnviz.ui.app import serve
 
-extension()
-nnviz.App().servable(title="nnviz")
+serve()

@@ -5,6 +5,6 @@ __version__ = "0.1.0"
 def __getattr__(name):
     # `nnviz.App` loads Panel only when asked for, so the engine and CLI stay light.
     if name == "App":
-        from .app import App
+        from .ui.app import App
         return App
     raise AttributeError(name)

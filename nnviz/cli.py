@@ -7,7 +7,10 @@ import sys
 
 import numpy as np
 
-from . import engine, presets
+from . import core
+from .core import presets
+from .encode.notation import input_name
+from .state import parse
 
 
 class _Parser(argparse.ArgumentParser):
@@ -17,17 +20,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"nnviz: error: {message}\n")
 
 
-def _floats(text: str) -> list:
-    try:
-        vals = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise ValueError(f"input {text!r} must be comma-separated numbers, e.g. 0.5,-1,2") from None
-    return vals
-
-
 def _params(args) -> int:
-    sizes = engine.parse_sizes(args.sizes)
-    counts = engine.count_params(sizes)
+    sizes = parse.sizes(args.sizes)
+    counts = core.count_params(sizes)
     rows = [("layer", "shape", "weights", "biases", "total")]
     for i, r in enumerate(counts["layers"], 1):
         rows.append((f"{i}", f"{r['n_in']} -> {r['n_out']}", f"{r['weights']:,}", f"{r['biases']:,}",
@@ -47,15 +42,15 @@ def build_network(args):
     if args.preset:
         net, x = presets.load(args.preset)
         if args.input is not None:
-            x = _floats(args.input)
+            x = parse.numbers(args.input, float, "input")
         return net, np.asarray(x, dtype=float)
-    sizes = engine.parse_sizes(args.sizes or "3,5,4,2")
-    net = engine.Network.init(sizes, args.activation, args.output, seed=args.seed)
+    sizes = parse.sizes(args.sizes or "3,5,4,2")
+    net = core.Network.init(sizes, args.activation, args.output, seed=args.seed)
     if args.input is None:
         x = np.round(np.random.default_rng(args.seed).uniform(-1, 1, sizes[0]), 3)
     else:
-        x = _floats(args.input)
-    return net, engine.validate_input(x, sizes[0])
+        x = parse.numbers(args.input, float, "input")
+    return net, core.validate_input(x, sizes[0])
 
 
 def _trace(args) -> int:
@@ -65,6 +60,7 @@ def _trace(args) -> int:
         act = net.activations[0] if len(set(net.activations)) == 1 else list(net.activations)
         out = {"sizes": list(net.sizes), "activation": act if net.activations else None,
                "output": net.output, "input": tr.a[0].tolist(),
+               "input_names": [input_name(i) for i in range(net.sizes[0])],
                "layers": [{"W": net.W[l - 1].tolist(), "b": net.b[l - 1].tolist(),
                            "z": tr.z[l].tolist(), "a": tr.a[l].tolist()} for l in range(1, net.L + 1)]}
         print(json.dumps(out))
@@ -73,7 +69,8 @@ def _trace(args) -> int:
                                     threshold=20)
     print(f"network {'-'.join(map(str, net.sizes))}, hidden {', '.join(net.activations) or '-'}, "
           f"output {net.output}")
-    print(f"a0 (input) = {fmt(tr.a[0])}")
+    names = ", ".join(input_name(i) for i in range(min(net.sizes[0], 4))) + (", …" if net.sizes[0] > 4 else "")
+    print(f"input x = ({names}) = {fmt(tr.a[0])}")
     for l in range(1, net.L + 1):
         name = net.activation_of(l)
         print(f"layer {l}: z{l} = W{l} a{l - 1} + b{l} = {fmt(tr.z[l])}")
@@ -87,7 +84,7 @@ def _trace(args) -> int:
 def _serve(args) -> int:
     import subprocess
     from pathlib import Path
-    app = Path(__file__).resolve().parent.parent / "app.py"
+    app = Path(__file__).resolve().parent / "ui" / "serve.py"
     cmd = [sys.executable, "-m", "panel", "serve", str(app), "--port", str(args.port)]
     if args.show:
         cmd.append("--show")
@@ -105,8 +102,8 @@ def make_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("trace", help="print the forward pass layer by layer")
     st.add_argument("--preset", choices=list(presets.PRESETS))
     st.add_argument("--sizes", help="layer sizes, e.g. 3,5,4,2")
-    st.add_argument("--activation", default="relu", choices=engine.HIDDEN_ACTIVATIONS)
-    st.add_argument("--output", default="softmax", choices=engine.OUTPUT_ACTIVATIONS)
+    st.add_argument("--activation", default="relu", choices=core.HIDDEN_ACTIVATIONS)
+    st.add_argument("--output", default="softmax", choices=core.OUTPUT_ACTIVATIONS)
     st.add_argument("--seed", type=int, default=0)
     st.add_argument("--input", help="comma-separated input values")
     st.add_argument("--json", action="store_true", help="print one JSON object")
@@ -118,7 +115,7 @@ def make_parser() -> argparse.ArgumentParser:
     sv.set_defaults(run=_serve)
 
     try:
-        from .train_cli import add_train_parser
+        from .cli_train import add_train_parser
     except ImportError:
         pass
     else:

@@ -6,7 +6,7 @@ from pathlib import Path
 import panel as pn
 import pytest
 
-from nnviz.app import App, extension
+from nnviz.ui.app import App, extension
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 

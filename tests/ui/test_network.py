@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
-from nnviz import engine, presets
-from nnviz.app import App
+from nnviz import core as engine
+from nnviz.core import presets
+from nnviz.ui.app import App
 
 from .conftest import shot, source_data, wait_ready
 

@@ -1,0 +1,394 @@
+"""Training: optimisers that apply gradients, regularisation, and a Trainer that runs epochs.
+
+Pure NumPy on top of engine and datasets; must not import Panel, Bokeh or param. The gradients
+come from core.backward (returned, not applied); only an optimiser's step() changes weights.
+Everything random comes from Generators spawned from one seed, so a run repeats bit for bit.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import core
+from . import datasets
+
+from .optimizers import (OPTIMIZERS, REGULARIZATIONS, SGD, Adam, Momentum,  # noqa: F401 (re-exported)
+                         make_optimizer, penalty, regularize)
+
+INITS = ("playground", "xavier", "he")
+# The Digits tab's network and settings (the CLI's defaults for --problem digits too).
+DIGITS = {"hidden": (32,), "activation": "tanh", "lr": 0.1, "batch_size": 32, "epochs": 30}
+
+
+def init_network(sizes, activation="tanh", output="tanh", scheme="playground", rng=None):
+    """A new network; 'playground' draws W uniform in [-0.5, 0.5] with biases 0.1, as TF Playground."""
+    if scheme not in INITS:
+        raise ValueError(f"unknown initialisation {scheme!r}; choose one of {', '.join(INITS)}")
+    rng = np.random.default_rng(0) if rng is None else rng
+    if scheme != "playground":
+        return core.Network.init(sizes, activation, output, scheme=scheme, rng=rng)
+    sizes = core.validate_sizes(sizes)
+    W = [rng.uniform(-0.5, 0.5, (n_out, n_in)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    b = [np.full(n_out, 0.1) for n_out in sizes[1:]]
+    acts = (activation,) * (len(sizes) - 2) if isinstance(activation, str) else tuple(activation)
+    return core.Network(sizes, W, b, acts, output, meta={"scheme": scheme})
+
+
+def seed_streams(seed: int):
+    """Independent Generators (init, shuffle) from one seed."""
+    return tuple(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+
+
+def predict_labels(A, output: str, n_classes: int):
+    """Class labels from outputs A (N, n_out): -1/+1 for two classes, 0..k-1 for more."""
+    if A.shape[1] == 1:
+        return np.where(A[:, 0] >= (0.5 if output == "sigmoid" else 0.0), 1.0, -1.0)
+    k = A.argmax(axis=1)
+    return np.where(k == 1, 1.0, -1.0) if n_classes == 2 else k
+
+
+# --- the per-batch kernel ---------------------------------------------------------------------
+# The Playground's network is tiny, so NumPy's ~1 us per call, not arithmetic, sets the speed.
+# The kernel therefore preallocates every buffer and folds each bias into its weight matrix:
+# Wb[l] = [W[l] | b[l]] and every activation buffer ends in a column of ones, so z = [a 1] Wb^T is
+# one product and dWb = delta^T [a 1] gives dW and db together. All Wb live in one flat vector
+# theta (copied from net.W, net.b before an epoch and back after), so an optimiser update is a few
+# operations.
+# The math is core.backward's; tests check the two agree.
+
+def _activate(name, z, out):
+    if name == "tanh":
+        np.tanh(z, out=out)
+    elif name == "relu":
+        np.maximum(z, 0.0, out=out)
+    elif name == "linear":
+        np.copyto(out, z)
+    else:
+        out[...] = core.apply_output(name, z)
+
+
+def _slope(name, z, a, out):
+    """f'(z) into out, from a = f(z) where that is cheaper."""
+    if name == "tanh":                   # 1 - a^2
+        np.multiply(a, a, out=out)
+        np.subtract(1.0, out, out=out)
+    elif name == "sigmoid":              # a (1 - a)
+        np.subtract(1.0, a, out=out)
+        out *= a
+    elif name == "relu":
+        np.greater(z, 0.0, out=out)
+    else:
+        out[...] = core.ACTIVATIONS[name].df(z)
+
+
+class _Kernel:
+    """Preallocated buffers for one network, training-set size and batch size."""
+
+    def __init__(self, net, n: int, batch_size: int, loss: str):
+        self.names = (None, *net.activations, net.output)     # index l = weight layer 1..L
+        self.L, self.loss, self.output = net.L, loss, net.output
+        shapes = [(o, i + 1) for i, o in zip(net.sizes[:-1], net.sizes[1:])]
+        ends = np.cumsum([0] + [o * i for o, i in shapes])
+        self.theta, self.grad = np.zeros(ends[-1]), np.zeros(ends[-1])
+        self.wmask = np.zeros(ends[-1])                        # 1 on weights: penalties skip biases
+        self.Wb = [self.theta[s:e].reshape(sh) for s, e, sh in zip(ends, ends[1:], shapes)]
+        self.G = [self.grad[s:e].reshape(sh) for s, e, sh in zip(ends, ends[1:], shapes)]
+        for s, e, sh in zip(ends, ends[1:], shapes):
+            self.wmask[s:e].reshape(sh)[:, :-1] = 1.0
+        self.W = [Wb[:, :-1] for Wb in self.Wb]
+        self.b = [Wb[:, -1] for Wb in self.Wb]
+        self.A0 = np.ones((n, net.sizes[0] + 1))                # the shuffled inputs of one epoch
+        self.Y = np.empty((n, net.sizes[-1]))
+        bs = min(batch_size, n)
+        full = [np.ones((bs, k + 1)) for k in net.sizes]        # (m, n_l + 1) with the ones column
+        Z, D, S = ([np.empty((bs, k)) for k in net.sizes] for _ in range(3))
+        plans = {m: ([A[:m] for A in full], [A[:m, :-1] for A in full], [z[:m] for z in Z],
+                     [d[:m] for d in D], [s[:m] for s in S]) for m in {bs, n % bs or bs}}
+        self.batches = [(self.A0[s:s + bs], self.Y[s:s + bs], plans[min(bs, n - s)])
+                        for s in range(0, n, bs)]
+
+    def load(self, net):
+        """Copy the network's weights into theta (copied, not shared: net's arrays keep their identity)."""
+        for l in range(self.L):
+            self.W[l][...] = net.W[l]
+            self.b[l][...] = net.b[l]
+
+    def store(self, net):
+        """Write theta back into the network's own arrays, in place."""
+        for l in range(self.L):
+            net.W[l][...] = self.W[l]
+            net.b[l][...] = self.b[l]
+
+    def epoch(self, net, X, Y, order, optimizer, reg, rate):
+        """Train one epoch on the rows of X, Y in the given order."""
+        self.load(net)
+        np.take(X, order, axis=0, out=self.A0[:, :-1])
+        np.take(Y, order, axis=0, out=self.Y)
+        tmp = np.empty_like(self.theta) if reg != "none" and rate else None
+        for a0, y, plan in self.batches:
+            self.gradients(a0, y, plan)
+            if tmp is not None:
+                if reg == "l2":
+                    np.multiply(self.theta, self.wmask, out=tmp)
+                else:
+                    np.sign(self.theta, out=tmp)
+                    tmp *= self.wmask
+                tmp *= rate
+                self.grad += tmp
+            optimizer.update([self.theta], [self.grad])
+        self.store(net)
+
+    def gradients(self, a0, y, plan):
+        """Forward and backward for one batch; leaves dL/dWb in self.G."""
+        A, Aout, Z, D, S = plan
+        A[0], L, names = a0, self.L, self.names
+        for l in range(1, L + 1):
+            np.dot(A[l - 1], self.Wb[l - 1].T, out=Z[l])
+            _activate(names[l], Z[l], Aout[l])
+        d = D[L]
+        np.subtract(Aout[L], y, out=d)
+        d *= 1.0 / len(d)
+        if (self.output, self.loss) not in core.SHORTCUT_PAIRS and self.output != "linear":
+            if self.output == "softmax":          # mse on softmax: the full Jacobian-vector product
+                d[...] = core.output_backprop("softmax", Z[L], Aout[L], d)
+            else:
+                _slope(self.output, Z[L], Aout[L], S[L])
+                d *= S[L]
+        for l in range(L, 0, -1):
+            np.dot(d.T, A[l - 1], out=self.G[l - 1])
+            if l > 1:
+                np.dot(d, self.W[l - 1], out=D[l - 1])
+                d = D[l - 1]
+                if names[l - 1] != "linear":
+                    _slope(names[l - 1], Z[l - 1], Aout[l - 1], S[l - 1])
+                    d *= S[l - 1]
+
+
+# --- the trainer ------------------------------------------------------------------------------
+
+class Trainer:
+    """A network, its data split, an optimiser and a shuffle Generator; step_epoch() trains one epoch.
+
+    history holds one row per recorded epoch (epoch 0 is the untrained network): epoch, train_loss,
+    test_loss and, for classification, train_accuracy and test_accuracy. Losses exclude the penalty.
+    Weights are read from net.W, net.b at the start of each epoch and written back in place at its
+    end, so hand edits between epochs are trained on and views holding those arrays stay current.
+    """
+
+    def __init__(self, net, data, *, features=None, loss="mse", optimizer="sgd", lr=0.03, batch_size=10,
+                 reg="none", reg_rate=0.0, seed=0):
+        """optimizer: a name (built with lr) or an optimiser object (lr then unused); seed: the shuffles."""
+        core.check_loss(net.output, loss)
+        self.net, self.data, self.loss, self.seed, self.features = net, data, loss, seed, features
+        self.optimizer = make_optimizer(optimizer, lr) if isinstance(optimizer, str) else optimizer
+        self.reg, self.reg_rate = reg, reg_rate
+        self.X_train, self.X_test = self.inputs(data.X_train), self.inputs(data.X_test)
+        self.Y_train = datasets.make_targets(data, data.y_train, net.output)
+        self.Y_test = datasets.make_targets(data, data.y_test, net.output)
+        self._X_all = np.vstack([self.X_train, self.X_test])
+        if self.X_train.shape[1] != net.sizes[0] or self.Y_train.shape[1] != net.sizes[-1]:
+            raise ValueError(f"the network is {'-'.join(map(str, net.sizes))} but the data need "
+                             f"{self.X_train.shape[1]} inputs and {self.Y_train.shape[1]} outputs")
+        self._W0 = [W.copy() for W in net.W]
+        self._b0 = [b.copy() for b in net.b]
+        self.batch_size = batch_size          # builds the kernel
+        self.rewind()
+
+    @property
+    def lr(self) -> float:
+        return self.optimizer.lr
+
+    @lr.setter
+    def lr(self, value):
+        self.optimizer.lr = make_optimizer("sgd", value).lr    # same check as at construction
+
+    @property
+    def reg(self) -> str:
+        return self._reg
+
+    @reg.setter
+    def reg(self, value):
+        if value not in REGULARIZATIONS:
+            raise ValueError(f"unknown regularization {value!r}; "
+                             f"choose one of {', '.join(REGULARIZATIONS)}")
+        self._reg = value
+
+    @property
+    def reg_rate(self) -> float:
+        return self._reg_rate
+
+    @reg_rate.setter
+    def reg_rate(self, value):
+        if isinstance(value, bool) or not (isinstance(value, (int, float)) and math.isfinite(value)
+                                           and value >= 0):
+            raise ValueError(f"regularization rate {value!r} must be a number >= 0")
+        self._reg_rate = float(value)
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"batch size {value!r} must be a whole number >= 1")
+        self._batch_size = int(value)
+        self._kernel = _Kernel(self.net, len(self.Y_train), self._batch_size, self.loss)
+
+    @property
+    def classification(self) -> bool:
+        return self.data.kind == "classification"
+
+    def inputs(self, X):
+        """Raw points (or pixels) -> the network's input columns."""
+        if self.features is None:
+            return np.asarray(X, dtype=float)
+        return datasets.make_features(X, self.features)
+
+    def rewind(self):
+        """Back to the initial weights, a fresh optimiser and shuffle stream, epoch 0."""
+        for W, b, W0, b0 in zip(self.net.W, self.net.b, self._W0, self._b0):
+            W[...] = W0
+            b[...] = b0
+        self.restart(0)
+
+    def restart(self, epoch: int = 0):
+        """Keep the weights; fresh optimiser state, shuffle stream and history, counting from `epoch`."""
+        self.optimizer.reset()
+        self.rng = seed_streams(self.seed)[1]
+        self.epoch, self.diverged = int(epoch), False
+        keys = ["epoch", "train_loss", "test_loss"]
+        keys += ["train_accuracy", "test_accuracy"] if self.classification else []
+        self.history = {k: [] for k in keys}
+        self.record()
+
+    def evaluate(self, X, Y, y_labels=None) -> dict:
+        """Loss (and accuracy against y_labels) of the current network on prepared inputs X, targets Y."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._score(self.net.forward(X), Y, y_labels)
+
+    def _score(self, trace, Y, y_labels):
+        out = {"loss": core.loss_from_trace(self.net, trace, Y, self.loss)}
+        if y_labels is not None:
+            pred = predict_labels(trace.output, self.net.output, self.data.n_classes)
+            out["accuracy"] = float(np.mean(pred == y_labels))
+        return out
+
+    def record(self) -> dict:
+        """Append the current epoch's train/test loss (and accuracy) to history and return that row."""
+        n, cls = len(self.Y_train), self.classification
+        with np.errstate(over="ignore", invalid="ignore"):
+            both = self.net.forward(self._X_all)       # one pass over train and test together
+
+        def part(sl):
+            return core.Trace([None] + [z[sl] for z in both.z[1:]], [a[sl] for a in both.a])
+        tr = self._score(part(slice(None, n)), self.Y_train, self.data.y_train if cls else None)
+        te = self._score(part(slice(n, None)), self.Y_test, self.data.y_test if cls else None)
+        row = {"epoch": self.epoch, "train_loss": tr["loss"], "test_loss": te["loss"]}
+        if cls:
+            row.update(train_accuracy=tr["accuracy"], test_accuracy=te["accuracy"])
+        for k, v in row.items():
+            self.history[k].append(v)
+        self.diverged = not (math.isfinite(tr["loss"]) and math.isfinite(te["loss"]))
+        return row
+
+    def gradients(self, X, Y):
+        """(dW, db) from core.backward plus the penalty's gradient, for prepared inputs and targets."""
+        dW, db = core.backward(self.net, self.net.forward(X), Y, self.loss)
+        return regularize(self.net, dW, self.reg, self.reg_rate), db
+
+    def step_epoch(self, record=True):
+        """One pass over the training set in shuffled mini-batches (the last one may be smaller)."""
+        order = self.rng.permutation(len(self.Y_train))
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._kernel.epoch(self.net, self.X_train, self.Y_train, order, self.optimizer, self.reg,
+                               self.reg_rate)
+        self.epoch += 1
+        return self.record() if record else None
+
+    def run(self, epochs: int, record_every: int = 1):
+        """Train `epochs` epochs, recording every `record_every` and the last; stop if the loss blows up."""
+        for i in range(epochs):
+            last = i == epochs - 1 or (i + 1) % record_every == 0
+            self.step_epoch(record=last)
+            if last and self.diverged:
+                break
+        return self.history
+
+
+def resolve(problem="circle", output=None, loss=None, features=None):
+    """(output, loss, features, n_in, n_out) with the Playground's defaults filled in and checked.
+
+    output defaults to tanh for classification (as the Playground, MSE on -1/+1 labels), linear for
+    regression, softmax for digits; loss to bce for sigmoid, cce for softmax, mse otherwise.
+    features is None for digits (its 64 pixels are the inputs).
+    """
+    if problem not in datasets.PROBLEMS:
+        raise ValueError(f"unknown problem {problem!r}; choose one of {', '.join(datasets.PROBLEMS)}")
+    regression = problem in datasets.REGRESS_2D + datasets.REGRESS_1D
+    if output is None:
+        output = "softmax" if problem == "digits" else ("linear" if regression else "tanh")
+    loss = loss or {"sigmoid": "bce", "softmax": "cce"}.get(output, "mse")
+    core.check_loss(output, loss)
+    if problem == "digits":
+        if features:
+            raise ValueError("the digits problem takes its 64 pixels as inputs; leave the features out")
+        return output, loss, None, 64, 10
+    if regression and output == "softmax":
+        raise ValueError("a regression problem needs a single output; softmax needs classes")
+    default = ("x1",) if problem in datasets.REGRESS_1D else ("x1", "x2")
+    features = datasets.parse_features(features or default)
+    if problem in datasets.REGRESS_1D and any("x2" in name for name in features):
+        raise ValueError(f"{problem} has one input x1; features using x2 do not apply")
+    return output, loss, features, len(features), 2 if output == "softmax" else 1
+
+
+def network_for(problem, hidden=(4, 2), activation="tanh", output=None, features=None, seed=0, init=None,
+                sizes=None):
+    """A new network shaped for a problem: its inputs (features), hidden layers, its outputs.
+
+    `sizes` (full, input to output) overrides `hidden`. init defaults to the Playground's uniform
+    weights for the 2-D and 1-D problems and to Xavier (He for the ReLU family) for digits.
+    """
+    output, _, features, n_in, n_out = resolve(problem, output, None, features)
+    sizes = (n_in, *hidden, n_out) if sizes is None else tuple(sizes)
+    if (sizes[0], sizes[-1]) != (n_in, n_out):
+        raise ValueError(f"sizes must start with {n_in} inputs and end with {n_out} outputs for {problem}")
+    first = activation if isinstance(activation, str) else (list(activation) or ["linear"])[0]
+    if init is None:
+        init = "playground" if problem != "digits" else core.ACTIVATIONS[first].init
+    return init_network(sizes, activation, output, init, rng=seed_streams(seed)[0])
+
+
+def fits(net, problem, features=None) -> str:
+    """Why `net` cannot train on `problem` with these features ('' when it can)."""
+    try:
+        _, _, _, n_in, n_out = resolve(problem, net.output, None, features)
+    except ValueError as exc:
+        return str(exc)
+    if (net.sizes[0], net.sizes[-1]) != (n_in, n_out):
+        return (f"{problem} needs {n_in} input{'s' * (n_in > 1)} and {n_out} output{'s' * (n_out > 1)} "
+                f"({net.output} output); this network has {net.sizes[0]} and {net.sizes[-1]}")
+    return ""
+
+
+def build_trainer(problem="circle", hidden=(4, 2), *, activation="tanh", output=None, loss=None,
+                  optimizer="sgd", lr=0.03, batch_size=10, reg="none", reg_rate=0.0, noise=0.0,
+                  train_pct=50.0, n_samples=500, features=None, seed=0, init=None, sizes=None, net=None):
+    """Data, network and Trainer from Playground-style settings (defaults are the Playground's).
+
+    `net` trains an existing network (its arrays are trained in place); otherwise network_for()
+    makes one. See resolve() for the output and loss defaults. One seed gives the data, the
+    weights and the shuffles.
+    """
+    if net is None:
+        net = network_for(problem, hidden, activation, output, features, seed, init, sizes)
+    else:
+        why = fits(net, problem, features)
+        if why:
+            raise ValueError(why)
+    _, loss, features, _, _ = resolve(problem, net.output, loss, features)
+    data = datasets.make_dataset(problem, n_samples, noise, train_pct, seed=seed)
+    return Trainer(net, data, features=features, loss=loss, optimizer=optimizer, lr=lr,
+                   batch_size=batch_size, reg=reg, reg_rate=reg_rate, seed=seed)

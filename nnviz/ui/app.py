@@ -1,0 +1,95 @@
+"""The App: one per browser session. One state, the sidebar and every view's tab; mirrors the link."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import panel as pn
+
+from ..state import link
+from ..state.session import SessionState
+from . import session
+from .controls import Controls
+from .views import VIEWS
+from .views.base import LazyTab
+
+STYLESHEET = Path(__file__).resolve().parent / "static" / "nnviz.css"
+EXTENSIONS = ("katex",)             # Panel extensions the views need (KaTeX for pn.pane.LaTeX)
+URL_DELAY_MS = 300                  # the picture first, the address bar after a pause
+
+
+class App(pn.viewable.Viewer):
+    """nnviz for one browser session: nothing here is shared with another session."""
+
+    def __init__(self, query: dict | None = None, **params):
+        super().__init__(**params)
+        session.guard_request_uri()
+        self.keys = [key for key, _, _ in VIEWS]
+        self.state = SessionState(views=self.keys)
+        self.controls = Controls(self.state)
+        self.tabs_content = {key: LazyTab(self.state, key, build) for key, _, build in VIEWS}
+        self.tabs = pn.Tabs(*[(title, self.tabs_content[key]) for key, title, _ in VIEWS], dynamic=False,
+                            sizing_mode="stretch_width", name="views")
+        self.apply_query(session.query_args() if query is None else query)
+        self.tabs.param.watch(lambda e: setattr(self.state, "view", self.keys[e.new]), "active")
+        self.state.param.watch(self._on_view, "view")
+        self._cancel_url = None
+        for owner in self._link_owners():
+            owner.param.watch(lambda *_: self._push_url_later(), list(owner.param))
+
+    def view(self, key: str):
+        """The view object of a tab (built now if it was not yet)."""
+        return self.tabs_content[key].ensure()
+
+    # --- the link ---------------------------------------------------------------------------
+
+    def apply_query(self, args: dict):
+        refused = link.read(self.state, args)
+        self.tabs.active = self.keys.index(self.state.view)
+        if refused:
+            self.state.message = "Ignored from the link: " + "; ".join(refused)
+        return refused
+
+    def query(self) -> dict:
+        return link.write(self.state)
+
+    def _link_owners(self):
+        return [self.state] + [getattr(self.state, g) for g in ("train", "neuron", "approx", "forward")]
+
+    def _on_view(self, event):
+        self.tabs.active = self.keys.index(event.new)
+
+    def _push_url_later(self):
+        """Debounced: while values keep changing (a slider, training) the address bar waits."""
+        if self._cancel_url is not None:
+            self._cancel_url()
+        self._cancel_url = session.later(self._push_url, URL_DELAY_MS)
+
+    def _push_url(self):
+        self._cancel_url = None
+        session.set_query(self.query())
+
+    # --- page ----------------------------------------------------------------------------------
+
+    def __panel__(self):
+        header = pn.pane.HTML(
+            '<div class="nnviz-header"><span class="nnviz-title">nnviz</span>'
+            '<span class="nnviz-tagline">see what a neural network computes</span></div>',
+            sizing_mode="stretch_width", margin=0)
+        side = pn.Column(self.controls, width=300, margin=(0, 10), styles={"overflow-y": "auto"})
+        return pn.Column(header, pn.Row(side, self.tabs, sizing_mode="stretch_width"),
+                         sizing_mode="stretch_width")
+
+
+def stylesheet() -> str:
+    return STYLESHEET.read_text()
+
+
+def extension():
+    """Load the Panel extensions and page styles nnviz needs (call once before serving)."""
+    pn.extension(*EXTENSIONS, raw_css=[stylesheet()], notifications=False)
+
+
+def serve():
+    """The page of one session (what `panel serve` runs for each browser tab)."""
+    extension()
+    App().servable(title="nnviz")

@@ -1,0 +1,37 @@
+"""The one figure factory: every Bokeh figure of nnviz starts here, with fonts readable on a projector."""
+from __future__ import annotations
+
+from bokeh.plotting import figure
+
+FONT = "13px"
+
+
+def fig(**kw):
+    """A figure with no toolbar unless asked, and fonts that stay readable on a 1280x720 projector."""
+    kw.setdefault("toolbar_location", None)
+    kw.setdefault("tools", "")
+    p = figure(**kw)
+    p.title.text_font_size = "14px"
+    p.axis.axis_label_text_font_size = FONT
+    p.axis.major_label_text_font_size = FONT
+    p.axis.axis_label_text_font_style = "normal"
+    p.min_border_left = p.min_border_right = 8
+    return p
+
+
+def bare(**kw):
+    """A figure for a diagram or an image: no axes, no grid, no outline."""
+    p = fig(**kw)
+    p.axis.visible = False
+    p.grid.visible = False
+    p.outline_line_color = None
+    return p
+
+
+def legend_below(p, font="13px", **extra):
+    """Move the figure's legend under the plot, in one row, so it never covers a curve."""
+    legend = p.legend[0]
+    legend.update(orientation="horizontal", label_text_font_size=font, border_line_alpha=0,
+                  padding=2, margin=2, **extra)
+    p.add_layout(legend, "below")
+    return p

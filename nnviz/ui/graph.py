@@ -1,0 +1,186 @@
+"""The network drawn as a Bokeh graph, built once per session and updated by mutating its sources.
+
+Data contract: ColumnDataSource `nodes` (layer, unit, z, a, bias, ...) and `edges`
+(layer, src, dst, weight, ...). A structural change replaces the sources' data; a value change
+sends only the columns that changed, in one message.
+"""
+from __future__ import annotations
+
+import numpy as np
+import panel as pn
+from bokeh.models import (BoxAnnotation, ColorBar, ColumnDataSource, HoverTool, Legend, LegendItem,
+                          LinearColorMapper, Range1d, TapTool)
+
+from ..encode import colours as col
+from ..encode import layout as lay
+from ..encode.labels import edge_columns, node_columns
+from ..state.session import SessionState
+from .figures import bare
+
+
+class NetworkGraph(pn.viewable.Viewer):
+    """Neurons as circles per layer, edges as segments; node colour = activation, edge = weight."""
+
+    def __init__(self, state: SessionState, height: int = 470, **params):
+        super().__init__(**params)
+        self.state = state
+        self.nodes = ColumnDataSource(name="nodes")
+        self.edges = ColumnDataSource(name="edges")
+        self.marks = ColumnDataSource(name="layer_labels", data={"x": [], "y": [], "text": []})
+        self.hidden_mapper = LinearColorMapper(palette=col.SEQUENTIAL, low=0, high=1)
+        self.output_mapper = LinearColorMapper(palette=col.SEQUENTIAL, low=0, high=1)
+        self.fig = self._figure(height)
+        self._seen = (None, None)
+        self._edge_rows = None
+        self._bias_stale = False
+        self.refresh()
+        state.param.watch(lambda *_: self.refresh(), "trace")
+        state.param.watch(self._shade, "view")
+        state.forward.param.watch(self._shade, "step")
+        self._pane = pn.pane.Bokeh(self.fig, sizing_mode="stretch_width", height=height)
+        self._caption = pn.pane.HTML(
+            '<div class="nnviz-caption"><b>How to read it:</b> an edge\'s <b>width</b> is |w| and its '
+            '<b>colour</b> the sign (blue +, brown −); a neuron\'s <b>fill</b> is its activation a, its '
+            '<b>ring</b> the bias b. <b>Hover</b> a neuron for z = Σ w·a + b with the real numbers, '
+            'an edge for its contribution w·a.</div>', sizing_mode="stretch_width", margin=(0, 10))
+
+    def __panel__(self):
+        return pn.Column(self._pane, self._caption, sizing_mode="stretch_width")
+
+    # --- build once -------------------------------------------------------------------------
+
+    def _figure(self, height):
+        fig = bare(name="network", height=height, sizing_mode="stretch_width", tools="pan,wheel_zoom,reset,save",
+                   x_range=Range1d(-0.6, 3.6), y_range=Range1d(-3, 3), toolbar_location="above",
+                   active_scroll=None)
+        fig.min_border_left = fig.min_border_right = 10
+        self.highlight = BoxAnnotation(left=0, right=0, fill_color=col.HIGHLIGHT, fill_alpha=0.0, line_alpha=0)
+        fig.add_layout(self.highlight)
+        er = fig.segment("x0", "y0", "x1", "y1", source=self.edges, line_width="width", line_color="color",
+                         line_alpha=0.85, hover_line_alpha=1.0, hover_line_color=col.TEXT,
+                         selection_line_color=col.ACCENT, nonselection_line_alpha=0.85)
+        nr = fig.scatter("x", "y", source=self.nodes, size="size", fill_color="fill",
+                         line_color="ring", line_width="ring_width", hover_line_color=col.TEXT)
+        text = dict(text_font_size="11px", text_baseline="middle", background_fill_color="white",
+                    background_fill_alpha=0.8, padding=1)
+        self.value_text = fig.text("x", "y", text="label", source=self.nodes, x_offset="offset",
+                                   text_align="left", text_color=col.TEXT, **text)
+        self.bias_text = fig.text("x", "y", text="btext", source=self.nodes, x_offset="offset",
+                                  y_offset=14, text_align="left", text_color=col.SUBTLE, **text)
+        fig.text("x", "y", text="text", source=self.marks, text_align="center", text_font_size="12px",
+                 text_font_style="bold", text_color=col.TEXT)
+        fig.add_tools(HoverTool(renderers=[nr], tooltips=[("", "@name"), ("", "@formula"), ("", "@afx")]),
+                      HoverTool(renderers=[er], tooltips=[("", "@name"), ("weight w", "@weight{0.[000]}"),
+                                                          ("w·a", "@weight{0.[000]} × @src_a{0.[000]} = @contrib{0.[000]}")],
+                                line_policy="interp"),
+                      TapTool(renderers=[er]))
+        self.edge_renderer, self.node_renderer = er, nr
+        self._legend(fig)
+        for mapper, title in ((self.hidden_mapper, "hidden a"), (self.output_mapper, "output a")):
+            fig.add_layout(ColorBar(color_mapper=mapper, title=title, width=10, title_text_font_size="11px",
+                                    major_label_text_font_size="10px", padding=4), "right")
+        self.hidden_bar, self.output_bar = fig.right[-2], fig.right[-1]
+        return fig
+
+    def _legend(self, fig):
+        """Sample segments that explain edge width (|w|) and colour (sign)."""
+        items = []
+        for w in (1.5, 0.3, -0.3, -1.5):
+            src = ColumnDataSource({"x0": [np.nan], "y0": [np.nan], "x1": [np.nan], "y1": [np.nan]})
+            r = fig.segment("x0", "y0", "x1", "y1", source=src, line_width=float(col.edge_width(w)),
+                            line_color=col.edge_colour([w])[0])
+            items.append(LegendItem(label=f"w = {w:+g}", renderers=[r]))
+        fig.add_layout(Legend(items=items, orientation="horizontal", title="edges: width |w|, colour sign",
+                              title_text_font_size="11px", label_text_font_size="11px", spacing=6,
+                              border_line_alpha=0), "below")
+
+    # --- updates ----------------------------------------------------------------------------
+
+    def refresh(self):
+        """Cheapest update that brings the drawing to the state's current trace."""
+        st = self.state
+        with pn.io.hold():
+            if self._seen[0] != st.structure:
+                self._structural()
+            elif self._seen[1] != st.weights:
+                self._restyle_edges()
+                self._values()
+            else:
+                self._values()
+        self._seen = (st.structure, st.weights)
+
+    def _structural(self):
+        net = self.state.network
+        table = lay.node_table(net.sizes)
+        self._table = table
+        n_drawn = len(table["unit"])
+        small = n_drawn <= lay.SMALL
+        slots = max(len(lay.drawn_units(n)) + (n > lay.MAX_DRAWN) for n in net.sizes)
+        size = float(np.clip(300 / max(slots, 1), 9, 30))
+        edges = lay.edge_table(net, table)
+        self._edge_rows = edges
+        node_data = {"layer": table["layer"], "unit": table["unit"], "x": table["x"], "y": table["y"],
+                     "size": np.full(n_drawn, size), "offset": np.full(n_drawn, size / 2 + 3)}
+        node_data.update(node_columns(net, self.state.trace, table, small))
+        node_data.update(self._fills(table["layer"], node_data["a"]))
+        edge_data = dict(edges)
+        edge_data.update(edge_columns(net, self.state.trace, edges))
+        edge_data.update(width=col.edge_width(edges["weight"]), color=col.edge_colour(edges["weight"]))
+        self.nodes.data = node_data
+        self.edges.data = edge_data
+        top = (slots - 1) / 2
+        self.marks.data = {"x": list(range(net.L + 1)) + table["marks"]["x"],
+                           "y": [top + 1.0] * (net.L + 1) + table["marks"]["y"],
+                           "text": [f"{name} ({n})" for name, n in zip(lay.layer_names(net.L), net.sizes)]
+                           + table["marks"]["text"]}
+        self.fig.x_range.update(start=-0.6, end=net.L + 0.9)
+        self.fig.y_range.update(start=-top - 0.9, end=top + 1.6)
+        self.value_text.visible = self.bias_text.visible = small
+        self.hidden_bar.visible = net.L > 1
+        self.highlight.fill_alpha = 0.0
+        self._shade()
+
+    def _fills(self, layer, a):
+        """Fill colours per layer on its activation's range; also moves the two colour bars."""
+        net = self.state.network
+        layer, a = np.asarray(layer), np.asarray(a, dtype=float)
+        fill = np.empty(len(a), dtype=object)
+        hidden = (layer > 0) & (layer < net.L)
+        spans = [(layer == 0, "linear", None), (hidden, net.activations[0] if net.activations else "linear",
+                                                self.hidden_mapper), (layer == net.L, net.output, self.output_mapper)]
+        for mask, name, mapper in spans:
+            if not mask.any():
+                continue
+            lo, hi = col.value_range(name, a[mask])
+            pal = col.palette_for(lo)
+            fill[mask] = col.colours(a[mask], lo, hi, pal)
+            if mapper is not None:
+                # Only send what changed: re-validating a 256-colour palette costs milliseconds.
+                changes = {k: v for k, v in (("low", lo), ("high", hi)) if getattr(mapper, k) != v}
+                if mapper.palette is not pal and list(mapper.palette) != pal:
+                    changes["palette"] = pal
+                if changes:
+                    mapper.update(**changes)
+        return {"fill": list(fill)}
+
+    def _values(self):
+        """A new input: only the value columns change (same rows)."""
+        net, trace = self.state.network, self.state.trace
+        small = len(self._table["unit"]) <= lay.SMALL
+        cols = node_columns(net, trace, self._table, small, values_only=not self._bias_stale)
+        self._bias_stale = False
+        cols.update(self._fills(self._table["layer"], cols["a"]))
+        self.nodes.data.update(cols)
+        self.edges.data.update(edge_columns(net, trace, self._edge_rows, names=False))
+
+    def _restyle_edges(self):
+        self._bias_stale = True            # biases may have been edited too
+        w = lay.edge_weights(self.state.network, self._edge_rows)
+        self._edge_rows["weight"] = w
+        self.edges.data.update(weight=w.copy(), width=col.edge_width(w), color=col.edge_colour(w))
+
+    def _shade(self, *_):
+        """While the forward pass is open, shade the layer of its step (seen on returning here)."""
+        if self.state.view == "forward":
+            l = min(self.state.forward.step, self.state.network.L)
+            self.highlight.update(left=l - 0.35, right=l + 0.35, fill_alpha=0.25)

@@ -1,0 +1,51 @@
+"""Small page parts every view shares: notes, text and LaTeX panes, alerts. No state, nothing per session."""
+from __future__ import annotations
+
+import html
+
+import panel as pn
+
+from ..encode.colours import NOTE
+
+TEXT_STYLE = {"font-size": "15px", "line-height": "1.45"}
+MATH_STYLE = {"font-size": "17px"}
+# Panel shows KaTeX's MathML (it hides KaTeX's HTML), so the browser's own MathML layout draws
+# the maths. Stretchy [ ] need an OpenType math font that many Linux machines lack, so matrix
+# brackets are drawn as CSS borders on <mtable> and KaTeX's fence characters are hidden instead.
+_TICK = "linear-gradient(currentColor, currentColor)"
+MATRIX_CSS = (
+    'mo[fence="true"] { display: none; } '
+    "mtable { border-left: 2px solid currentColor; border-right: 2px solid currentColor; "
+    "padding: 1px 5px; margin: 0 4px; "
+    f"background: {_TICK} top left / 7px 2px no-repeat, {_TICK} bottom left / 7px 2px no-repeat, "
+    f"{_TICK} top right / 7px 2px no-repeat, {_TICK} bottom right / 7px 2px no-repeat; }} "
+    "mtd { padding: 2px 6px !important; } math { font-size: 1.05em; }")
+
+
+def note(text: str, kind: str = "info", **kw) -> pn.pane.HTML:
+    """A short boxed remark; `text` is trusted HTML written by us, never user input."""
+    bg, fg = NOTE[kind]
+    if "width" not in kw:
+        kw.setdefault("sizing_mode", "stretch_width")
+    return pn.pane.HTML(f'<div style="background:{bg};color:{fg};border-left:4px solid {fg};'
+                        f'padding:6px 10px;border-radius:3px">{text}</div>', styles=TEXT_STYLE, **kw)
+
+
+def math_pane(**kw) -> pn.pane.LaTeX:
+    """A LaTeX pane (KaTeX) whose bmatrix brackets render without a math font."""
+    kw.setdefault("sizing_mode", "stretch_width")
+    return pn.pane.LaTeX("", styles=MATH_STYLE, stylesheets=[MATRIX_CSS], **kw)
+
+
+def html_text(text: str, **kw) -> pn.pane.HTML:
+    kw.setdefault("sizing_mode", "stretch_width")
+    return pn.pane.HTML(text, styles=TEXT_STYLE, **kw)
+
+
+def esc(s) -> str:
+    return html.escape(str(s))
+
+
+def alert_html(text: str) -> str:
+    """A refused value or a warning as an escaped alert box (text from a URL never becomes markup)."""
+    return f'<div class="nnviz-message" role="alert">{html.escape(text)}</div>' if text else ""

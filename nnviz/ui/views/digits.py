@@ -1,0 +1,155 @@
+"""Handwritten digits: the session's network trained on scikit-learn's 8x8 digits; draw one, see it classified.
+
+The drawn image IS the network's input x (64 pixels), so the sidebar, the graph and the forward pass
+follow it layer by layer. A network that is not 64-…-10 with softmax is not replaced silently: the
+tab offers the Digits tab's own 64-32-10 network.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import panel as pn
+from bokeh.models import ColumnDataSource, TapTool
+
+from ...core import datasets, training
+from ...encode.colours import GRID, MUTED, POS_COLOUR, grey
+from ..figures import bare, fig
+from ..parts import alert_html
+
+SIDE = 8
+PIXELS = SIDE * SIDE
+SETTINGS = training.DIGITS
+
+
+class DigitsView(pn.viewable.Viewer):
+    """An 8x8 drawing grid (the input), the training button and the softmax bars."""
+
+    key = "digits"
+
+    def __init__(self, state, **params):
+        super().__init__(**params)
+        self.state = state
+        self.accuracy = None
+        self._test_images = None
+        cells = np.arange(PIXELS)
+        self.grid = ColumnDataSource(name="digit_grid", data={
+            "x": (cells % SIDE).astype(float), "y": (SIDE - 1 - cells // SIDE).astype(float),
+            "v": np.zeros(PIXELS), "color": grey(np.zeros(PIXELS))})
+        self.probs = ColumnDataSource(name="digit_probs", data={"digit": [str(k) for k in range(10)],
+                                                                "p": np.zeros(10), "color": [MUTED] * 10})
+        self.train_button = pn.widgets.Button(label="Train the digits network", color="primary")
+        self.adapt = pn.widgets.Button(label="Use the 64-32-10 digits network", color="primary")
+        self.clear = pn.widgets.Button(label="Clear")
+        self.example = pn.widgets.Button(label="Load a test image")
+        self.pen = pn.widgets.RadioButtonGroup(options=["draw", "erase"], value="draw")
+        self.status = pn.pane.HTML("", sizing_mode="stretch_width", name="digit_status")
+        self.prediction = pn.pane.HTML("", name="digit_prediction", sizing_mode="stretch_width")
+        self.train_button.on_click(lambda e: self.train())
+        self.adapt.on_click(lambda e: self.use_digits_network())
+        self.clear.on_click(lambda e: self.set_image(np.zeros(PIXELS)))
+        self.example.on_click(lambda e: self.load_example())
+        self._example_index = 0
+        self.canvas, self.bars = self._figures()
+        state.param.watch(lambda *_: self.refresh(), ["trace"])
+        self.refresh()
+
+    def _figures(self):
+        c = bare(name="digit_canvas", width=300, height=300, x_range=(-0.5, 7.5), y_range=(-0.5, 7.5),
+                 title="Click cells to draw (8×8 pixels)")
+        r = c.rect("x", "y", 0.96, 0.96, source=self.grid, fill_color="color", line_color=GRID,
+                   nonselection_fill_alpha=1.0, selection_fill_alpha=1.0, selection_line_color=GRID)
+        c.add_tools(TapTool(renderers=[r]))
+        self.grid.selected.on_change("indices", lambda attr, old, new: self._tapped(new))
+        b = fig(name="digit_bars", width=330, height=300, x_range=[str(k) for k in range(10)],
+                y_range=(0, 1), title="Softmax: probability of each digit")
+        b.vbar("digit", top="p", width=0.8, source=self.probs, color="color")
+        b.xaxis.axis_label = "digit"
+        return c, b
+
+    def __panel__(self):
+        left = pn.Column(self.adapt, self.train_button, self.status, pn.Row(self.pen, self.clear), self.example,
+                         width=300)
+        return pn.Row(left, self.canvas, pn.Column(self.prediction, self.bars), sizing_mode="stretch_width")
+
+    # --- the network ------------------------------------------------------------------------------
+
+    @property
+    def fits(self) -> bool:
+        return training.fits(self.state.network, "digits") == ""
+
+    def use_digits_network(self):
+        """Install the Digits tab's 64-32-10 network (untrained), keeping the drawn image as its input."""
+        net = training.network_for("digits", SETTINGS["hidden"], SETTINGS["activation"])
+        image = self.image()
+        self.state.install(net, image, preset="custom", custom_weights=True)
+        self.state.message = "The network is now the untrained 64-32-10 digits network: press Train."
+
+    def train(self):
+        """Train the session's network on the digits (tanh, softmax, SGD 0.1, batch 32) and show its accuracy."""
+        if not self.fits:
+            self.use_digits_network()
+        t0 = time.perf_counter()
+        trainer = training.build_trainer("digits", net=self.state.network, lr=SETTINGS["lr"],
+                                         batch_size=SETTINGS["batch_size"])
+        trainer.run(SETTINGS["epochs"], record_every=SETTINGS["epochs"])
+        self.accuracy = trainer.history["test_accuracy"][-1]
+        self._test_images = trainer.data.X_test
+        self.state.weights_changed()
+        self.status.object = (f"Trained {SETTINGS['epochs']} epochs in {time.perf_counter() - t0:.1f} s: "
+                              f"test accuracy <b class='digits-accuracy'>{self.accuracy:.1%}</b> on "
+                              f"{len(trainer.Y_test)} images it never saw.")
+
+    # --- the image is the input ---------------------------------------------------------------------
+
+    def image(self) -> np.ndarray:
+        return np.asarray(self.grid.data["v"], dtype=float)
+
+    def set_image(self, v):
+        """Draw v (64 values in 0..1) and, when the network takes 64 pixels, make it the input."""
+        v = np.clip(np.asarray(v, dtype=float), 0.0, 1.0)
+        if self.fits:
+            self.state.set_input(v)          # refresh() redraws from the state
+        else:
+            self.grid.data.update(v=v, color=grey(v))
+
+    def load_example(self):
+        """Show the next test image of the data set (pixels already scaled to 0..1)."""
+        if self._test_images is None:
+            self._test_images = datasets.make_dataset("digits").X_test
+        X = self._test_images
+        self.set_image(X[self._example_index % len(X)])
+        self._example_index += 1
+
+    def _tapped(self, indices):
+        if not indices:
+            return
+        i = indices[0]
+        self.grid.selected.indices = []
+        if not 0 <= i < PIXELS:
+            return
+        v = self.image().copy()
+        v[i] = 1.0 if self.pen.value == "draw" else 0.0
+        self.set_image(v)
+
+    def refresh(self):
+        """Grid, bars and texts from the state's network and input."""
+        fits = self.fits
+        self.adapt.visible = not fits
+        with pn.io.hold():
+            if not fits:
+                self.status.object = alert_html(
+                    f"The current network ({'-'.join(map(str, self.state.network.sizes))}) does not take 8×8 "
+                    "images: the digits need 64 inputs and 10 softmax outputs. The button above installs one.")
+                self.prediction.object = ""
+                self.probs.data.update(p=np.zeros(10), color=[MUTED] * 10)
+                return
+            if self.accuracy is None:
+                self.status.object = "Press <b>Train</b> (a few seconds), then draw a digit."
+            x = np.clip(np.asarray(self.state.x, dtype=float), 0.0, 1.0)
+            self.grid.data.update(v=x, color=grey(x))
+            p = np.nan_to_num(np.asarray(self.state.trace.output, dtype=float))
+            k = int(np.argmax(p))
+            self.probs.data.update(p=p, color=[POS_COLOUR if i == k else MUTED for i in range(10)])
+            self.prediction.object = (f'<div style="font-size:18px">Prediction: <b class="digit-class">{k}</b> '
+                                      f'with probability <b>{float(p[k]):.1%}</b></div>')

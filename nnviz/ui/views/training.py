@@ -1,0 +1,347 @@
+"""Training, live: TensorFlow-Playground-style problems, play/pause/step/reset, heatmaps and loss curves.
+
+It trains the session's own network (the one every tab shows): the settings are the state's `train`
+group, the layers and activations the sidebar's. A network that does not fit the problem is not
+replaced silently: the tab says why and offers one that fits. Per frame it trains several epochs in
+place, then sends only the changed columns in one message.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import panel as pn
+from bokeh.models import ColumnDataSource, LinearAxis, LinearColorMapper, LinearScale, Range1d
+
+from ...core import datasets, training
+from ...encode.colours import ACCURACY, DIVERGING, INK, TEST, TEXT
+from ...encode.notation import fmt
+from .. import session
+from ..figures import bare, fig
+from ..parts import alert_html, esc
+
+GRID = 50                     # heatmap resolution per axis
+MAP_GRID = 25                 # resolution of each hidden neuron's small map
+FRAME_MS = 50                 # one frame every 50 ms (20 frames per second)
+FRAME_BUDGET = 0.025          # seconds of training per frame; epochs per frame adapt to fit
+DATA = ["problem", "noise", "train_pct", "samples", "seed"]
+TUNE = ["lr", "batch_size", "reg", "reg_rate", "optimizer"]
+
+
+def grid_points(n: int = GRID) -> np.ndarray:
+    """The (n*n, 2) points of the heatmap, row by row from the bottom."""
+    lo, hi = datasets.DOMAIN_2D
+    xs = np.linspace(lo, hi, n)
+    X1, X2 = np.meshgrid(xs, xs)
+    return np.column_stack([X1.ravel(), X2.ravel()])
+
+
+class TrainingView(pn.viewable.Viewer):
+    """The training tab of one session: it trains the state's network on the state's settings."""
+
+    key = "train"
+
+    def __init__(self, state, **params):
+        super().__init__(**params)
+        self.state, self.settings = state, state.train
+        self.trainer = None
+        self._grid, self._map_grid = grid_points(), grid_points(MAP_GRID)
+        self._stop, self._epochs_per_frame = None, 1
+        self.curve = ColumnDataSource(name="loss_curve", data={"epoch": [], "train": [], "test": [], "acc": []})
+        self.heat = ColumnDataSource(name="heatmap", data={"image": [np.zeros((GRID, GRID))]})
+        self.points = ColumnDataSource(name="train_points", data={"x": [], "y": [], "color": []})
+        self.tests = ColumnDataSource(name="test_points", data={"x": [], "y": [], "color": []})
+        self.mapper = LinearColorMapper(palette=DIVERGING, low=-1, high=1)
+        self.status = pn.pane.HTML("", name="train_status", sizing_mode="stretch_width")
+        self.message = pn.pane.HTML("", sizing_mode="stretch_width", name="train_message")
+        self.network_note = pn.pane.HTML("", sizing_mode="stretch_width", name="train_network")
+        self.maps = ColumnDataSource(name="neuron_maps", data={"image": [], "x": [], "y": [], "tx": [], "ty": [],
+                                                               "label": []})
+        self.focus, self._cells = None, []
+        self._widgets()
+        self._figures()
+        self.settings.param.watch(lambda *_: self.rebuild(keep_epoch=True), DATA)
+        self.settings.param.watch(self._features_changed, "features")
+        self.settings.param.watch(self._tune, TUNE)
+        state.param.watch(self._structure_changed, "structure")
+        session.on_destroyed(lambda: self._set_playing(False))
+        self.rebuild(keep_epoch=True)
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def _widgets(self):
+        s = self.settings
+        self.play = pn.widgets.Toggle(label="▶ Play", color="primary", width=80, margin=(5, 2))
+        self.step = pn.widgets.Button(label="Step", width=56, margin=(5, 2), description="Train one epoch")
+        self.reset = pn.widgets.Button(label="Reset", width=60, margin=(5, 2),
+                                       description="New initial weights from the data seed, epoch 0")
+        self.regen = pn.widgets.Button(label="New data", width=78, margin=(5, 2),
+                                       description="Draw new points (the next data seed)")
+        self.adapt = pn.widgets.Button(label="Use a network that fits", color="primary", visible=False)
+        self.show_test = pn.widgets.Checkbox(label="show test points", value=False)
+        self.discrete = pn.widgets.Checkbox(label="discretise output", value=False)
+        self.play.param.watch(lambda e: self._set_playing(e.new), "value")
+        self.step.on_click(lambda e: self.run_frames(1, epochs=1))
+        self.reset.on_click(lambda e: self.reset_weights())
+        self.regen.on_click(lambda e: setattr(s, "seed", (s.seed + 1) % (s.param.seed.bounds[1] + 1)))
+        self.adapt.on_click(lambda e: self.use_fitting_network())
+        self.show_test.param.watch(lambda e: setattr(self.test_renderer, "visible", e.new), "value")
+        self.discrete.param.watch(lambda e: self._draw(), "value")
+        self.controls = pn.Param(s, parameters=["problem", "noise", "train_pct", "samples", "seed", "features",
+                                                "lr", "batch_size", "optimizer", "reg", "reg_rate"],
+                                 show_name=False, width=270,
+                                 widgets={"features": pn.widgets.CheckBoxGroup, "noise": pn.widgets.IntSlider,
+                                          "train_pct": pn.widgets.IntSlider,
+                                          "lr": {"type": pn.widgets.FloatInput, "step": 0.01}})
+
+    def _figures(self):
+        lo, hi = datasets.DOMAIN_2D
+        f = fig(name="train_heatmap", width=360, height=340, x_range=(lo, hi), y_range=(lo, hi),
+                title="Output over the input plane")
+        f.image("image", source=self.heat, x=lo, y=lo, dw=hi - lo, dh=hi - lo, color_mapper=self.mapper)
+        f.scatter("x", "y", source=self.points, color="color", line_color=TEXT, line_width=0.6, size=7)
+        self.test_renderer = f.scatter("x", "y", source=self.tests, color="color", line_color="black",
+                                       size=6, visible=False)
+        f.xaxis.axis_label, f.yaxis.axis_label = "x1", "x2"
+        c = fig(name="train_curves", width=360, height=230, y_axis_type="log",
+                title="Loss: train ━ test ╍ · accuracy (green)")
+        c.line("epoch", "train", source=self.curve, color=INK, line_width=2)
+        c.line("epoch", "test", source=self.curve, color=TEST, line_width=2, line_dash="dashed")
+        c.extra_y_ranges = {"acc": Range1d(0, 1.02)}
+        c.extra_y_scales = {"acc": LinearScale()}
+        c.add_layout(LinearAxis(y_range_name="acc", axis_label="accuracy"), "right")
+        c.line("epoch", "acc", source=self.curve, y_range_name="acc", color=ACCURACY, line_width=2, alpha=0.8)
+        c.xaxis.axis_label = "epoch"
+        self.heat_fig, self.curve_fig = f, c
+        m = bare(name="neuron_maps", width=200, height=200, tools="tap", x_range=(0, 1), y_range=(0, 1))
+        m.min_border = 4
+        m.image("image", source=self.maps, x="x", y="y", dw=1, dh=1, color_mapper=self.mapper)
+        m.text("tx", "ty", text="label", source=self.maps, text_align="center", text_font_size="11px")
+        self.maps.selected.on_change("indices", lambda attr, old, new: self._focus(new))
+        self.maps_fig = m
+
+    def __panel__(self):
+        buttons = pn.Row(self.play, self.step, self.reset, self.regen)
+        left = pn.Column(buttons, self.status, self.message, self.network_note, self.adapt, self.controls,
+                         width=290)
+        middle = pn.Column(self.heat_fig, pn.Row(self.show_test, self.discrete), self.curve_fig)
+        right = pn.Column(pn.pane.HTML("<b>Hidden neurons</b>: each one's output over the same plane;"
+                                       " click one to enlarge it"), self.maps_fig,
+                          pn.pane.HTML("To change a weight by hand, even while it trains, click its edge on "
+                                       "the <b>Network</b> tab."), sizing_mode="stretch_width")
+        return pn.Row(left, middle, right, sizing_mode="stretch_width")
+
+    # --- the network and the trainer -----------------------------------------------------------
+
+    def rebuild(self, keep_epoch: bool = False):
+        """A trainer for the state's network on the settings' data (training stops; weights are kept)."""
+        self.play.value = False
+        net, s = self.state.network, self.settings
+        why = training.fits(net, s.problem, list(s.features))
+        self._show_fit(why)
+        if why:
+            self.trainer = None
+            return None
+        try:
+            self.trainer = training.build_trainer(
+                s.problem, net=net, optimizer=s.optimizer, lr=s.lr, batch_size=s.batch_size, reg=s.reg,
+                reg_rate=s.reg_rate, features=list(s.features), **s.data_keywords())
+        except ValueError as exc:
+            self.trainer = None
+            self.message.object = alert_html(str(exc))
+            return None
+        self.message.object = ""
+        t, d = self.trainer, self.trainer.data
+        t.restart(s.epoch if keep_epoch else 0)
+        s.epoch = t.epoch
+        colour = lambda y: np.where(np.asarray(y) > 0, DIVERGING[-30], DIVERGING[30]).tolist()
+        with pn.io.hold():
+            self.points.data = {"x": d.X_train[:, 0], "y": d.X_train[:, 1], "color": colour(d.y_train)}
+            self.tests.data = {"x": d.X_test[:, 0], "y": d.X_test[:, 1], "color": colour(d.y_test)}
+            self._build_neuron_maps()
+            self._draw(restart_curve=True)
+        self._epochs_per_frame = 1
+        return t
+
+    def _show_fit(self, why: str):
+        """Say which network trains, or why it cannot and what the button would do."""
+        net, s = self.state.network, self.settings
+        arch = "-".join(map(str, net.sizes))
+        acts = ", ".join(sorted(set(net.activations))) or "no hidden layer"
+        if not why:
+            self.network_note.object = (f"<div class='train-network'>Training the network of every tab: <b>{esc(arch)}</b>"
+                                        f" ({esc(acts)}, {esc(net.output)} output). Change its layers in the "
+                                        "sidebar.</div>")
+            self.adapt.visible = False
+            for w in (self.play, self.step, self.reset):
+                w.disabled = False
+            return
+        proposal = self._fitting_network()
+        self.network_note.object = alert_html(f"This network ({arch}) cannot learn {s.problem} as it is: {why}.")
+        self.adapt.label = f"Use {'-'.join(map(str, proposal.sizes))} ({proposal.output} output) instead"
+        self.adapt.visible = True
+        for w in (self.play, self.step, self.reset):
+            w.disabled = True
+
+    def _fitting_network(self):
+        """The network the adapt button installs: the same hidden layers and activations, inputs and outputs
+        that fit the problem, the Playground's initial weights from the data seed."""
+        net, s = self.state.network, self.settings
+        hidden = net.sizes[1:-1]
+        acts = list(net.activations) or ["tanh"] * len(hidden)
+        return training.network_for(s.problem, hidden, acts, features=list(s.features), seed=s.seed)
+
+    def use_fitting_network(self):
+        """Replace the session's network by one that fits the problem (the button says which)."""
+        net = self._fitting_network()
+        self.settings.epoch = 0
+        self.state.install(net, preset="custom", custom_weights=True)
+        self.state.message = (f"The network is now {'-'.join(map(str, net.sizes))} with {net.output} output, "
+                              f"new weights, for {self.settings.problem}.")
+
+    def _structure_changed(self, *_):
+        if self.trainer is not None and self.state.network is self.trainer.net:
+            return
+        self.settings.epoch = 0
+        self.rebuild(keep_epoch=True)
+
+    def _features_changed(self, *_):
+        """New input features: the input layer follows them (new first-layer weights), the rest is kept."""
+        s, net = self.settings, self.state.network
+        n = len(s.features)
+        if not n:
+            self.message.object = alert_html("choose at least one input feature")
+            return
+        if net.sizes[0] == n or training.fits(net, s.problem, list(s.features)) == "":
+            return self.rebuild()
+        shape = dict(hidden=net.sizes[1:-1], activation=list(net.activations) or "tanh",
+                     features=list(s.features), seed=s.seed)
+        try:
+            fitted = training.network_for(s.problem, output=net.output, **shape)
+        except ValueError:                                  # e.g. softmax for a regression problem
+            fitted = training.network_for(s.problem, **shape)
+        if fitted.sizes[1:] == net.sizes[1:] and fitted.output == net.output:
+            fitted.W[1:], fitted.b[1:] = net.W[1:], net.b[1:]     # keep every layer but the first
+        s.epoch = 0
+        self.state.install(fitted, preset="custom", custom_weights=True)
+        self.state.message = f"Input layer: {', '.join(s.features)} ({n} inputs); its weights were drawn anew."
+
+    def _tune(self, *events):
+        """Learning settings apply to the running trainer between epochs (no restart)."""
+        if self.trainer is None:
+            return
+        for e in events:
+            try:
+                if e.name == "optimizer":
+                    self.trainer.optimizer = training.make_optimizer(e.new, self.settings.lr)
+                else:
+                    setattr(self.trainer, e.name, e.new)
+            except ValueError as exc:
+                self.message.object = alert_html(str(exc))
+
+    def reset_weights(self):
+        """New initial weights (the Playground's, from the data seed) in place, epoch 0."""
+        self.play.value = False
+        if self.trainer is None:
+            return
+        fresh = self._fitting_network()
+        for W, b, W0, b0 in zip(self.trainer.net.W, self.trainer.net.b, fresh.W, fresh.b):
+            W[...] = W0
+            b[...] = b0
+        self.trainer.restart(0)
+        self.settings.epoch = 0
+        self.state.weights_changed()
+        self._draw(restart_curve=True)
+
+    # --- frames ------------------------------------------------------------------------------
+
+    def run_frames(self, frames: int = 1, epochs: int | None = None):
+        """Train `frames` frames (each several epochs, or exactly `epochs`) and redraw once per frame."""
+        if self.trainer is None:
+            return
+        for _ in range(frames):
+            k = epochs or self._epochs_per_frame
+            t0 = time.perf_counter()
+            self.trainer.run(k, record_every=k)
+            spent = max(time.perf_counter() - t0, 1e-6)
+            if epochs is None:
+                self._epochs_per_frame = int(np.clip(k * FRAME_BUDGET / spent, 1, 200))
+            with pn.io.hold():
+                self._draw()
+                self.settings.epoch = self.trainer.epoch
+                self.state.weights_changed()
+            if self.trainer.diverged:
+                self.play.value = False
+                self.message.object = alert_html("The loss became infinite: lower the learning rate and "
+                                                 "press Reset.")
+                break
+
+    def _set_playing(self, playing: bool):
+        """Start or stop this session's frame timer (a periodic callback on its own document)."""
+        self.play.label = "❚❚ Pause" if playing else "▶ Play"
+        if playing and self._stop is None:
+            self._stop = session.every(lambda: self.run_frames(1), FRAME_MS)
+        elif not playing and self._stop is not None:
+            stop, self._stop = self._stop, None
+            stop()
+
+    # --- drawing -----------------------------------------------------------------------------
+
+    def _draw(self, restart_curve: bool = False):
+        t = self.trainer
+        trace = t.net.forward(t.inputs(self._grid))
+        self._draw_heat(trace)
+        if self._cells:
+            small = t.net.forward(t.inputs(self._map_grid))
+            self.maps.data.update(image=[small.a[l][:, u].reshape(MAP_GRID, MAP_GRID).astype(np.float32)
+                                         for l, u in self._cells])
+        h = t.history
+        accs = h.get("test_accuracy") or [float("nan")] * len(h["epoch"])    # regression: no accuracy
+        if restart_curve:
+            self.curve.data = {"epoch": list(h["epoch"]), "train": list(h["train_loss"]),
+                               "test": list(h["test_loss"]), "acc": list(accs)}
+        else:
+            self.curve.stream({"epoch": [h["epoch"][-1]], "train": [h["train_loss"][-1]],
+                               "test": [h["test_loss"][-1]], "acc": [accs[-1]]}, rollover=2000)
+        acc = f" · test accuracy <b>{h['test_accuracy'][-1]:.0%}</b>" if t.classification else ""
+        self.status.object = (f'<div class="train-status">Epoch <b class="epoch">{t.epoch}</b> · '
+                              f'train loss <b class="train-loss">{fmt(h["train_loss"][-1], 4)}</b> · '
+                              f'test loss <b class="test-loss">{fmt(h["test_loss"][-1], 4)}</b>{acc}</div>')
+
+    def _draw_heat(self, trace):
+        """The big map: the output (or the neuron picked below) over the input plane."""
+        if self.focus is None:
+            out, title = trace.output[:, 0], "Output over the input plane"
+        else:
+            l, u = self.focus
+            out, title = trace.a[l][:, u], f"Hidden neuron H{l}.{u} over the input plane (click it again: output)"
+        if self.discrete.value and self.focus is None:
+            out = np.where(out >= (0.5 if self.trainer.net.output == "sigmoid" else 0.0), 1.0, -1.0)
+        self.heat.data.update(image=[out.reshape(GRID, GRID).astype(np.float32)])   # float32 halves the bytes
+        self.heat_fig.title.text = title
+
+    def _build_neuron_maps(self):
+        """Every hidden neuron's map in one figure, one column per layer (rebuilt on a structural change)."""
+        sizes = self.trainer.net.sizes
+        cells = [(l, u) for l in range(1, len(sizes) - 1) for u in range(sizes[l])]
+        self._cells = cells
+        rows = max(sizes[1:-1], default=1)
+        self.maps.data = {"image": [np.zeros((MAP_GRID, MAP_GRID), dtype=np.float32)] * len(cells),
+                          "x": [1.15 * (l - 1) for l, _ in cells], "y": [-1.3 * u for _, u in cells],
+                          "tx": [1.15 * (l - 1) + 0.5 for l, _ in cells], "ty": [-1.3 * u + 1.02 for _, u in cells],
+                          "label": [f"H{l}.{u}" for l, u in cells]}
+        layers = max(len(sizes) - 2, 1)
+        self.maps_fig.x_range.update(start=-0.1, end=1.15 * layers)
+        self.maps_fig.y_range.update(start=-1.3 * (rows - 1) - 0.1, end=1.3)
+        self.maps_fig.height = int(40 + 80 * rows)
+        self.maps_fig.width = int(20 + 80 * layers)
+        self.focus = None
+
+    def _focus(self, indices):
+        """Clicking a neuron's map shows it enlarged in the big heatmap (click again for the output)."""
+        if not indices or indices[0] >= len(self._cells):
+            return                      # clearing the selection below calls back with []
+        cell = self._cells[indices[0]]
+        self.focus = None if cell == self.focus else cell
+        self.maps.selected.indices = []
+        self._draw_heat(self.trainer.net.forward(self.trainer.inputs(self._grid)))
