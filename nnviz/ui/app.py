@@ -40,6 +40,15 @@ class App(pn.viewable.Viewer):
         """The view object of a tab (built now if it was not yet)."""
         return self.tabs_content[key].ensure()
 
+    @property
+    def graph(self):
+        """The Network tab's graph (sources `nodes`, `edges`)."""
+        return self.view("network").graph
+
+    @property
+    def editor(self):
+        return self.view("network").editor
+
     # --- the link ---------------------------------------------------------------------------
 
     def apply_query(self, args: dict):

@@ -41,9 +41,9 @@ def test_edges_carry_weights_and_widths_grow_with_abs_weight():
 
 
 def test_width_scale_is_clamped():
-    assert layout.edge_width(0) == pytest.approx(layout.W_MIN)
-    assert layout.edge_width(50) == pytest.approx(layout.W_MAX)
-    assert layout.edge_width(-layout.W_CLAMP) == pytest.approx(layout.W_MAX)
+    assert colours.edge_width(0) == pytest.approx(colours.W_MIN)
+    assert colours.edge_width(50) == pytest.approx(colours.W_MAX)
+    assert colours.edge_width(-colours.W_CLAMP) == pytest.approx(colours.W_MAX)
 
 
 def test_digits_preset_shows_true_first_layer():
@@ -82,7 +82,7 @@ def test_weight_edit_restyles_edges():
     app = App(query={"preset": "neuron"})
     assert app.state.set_weight(1, 0, 0, -1.5)
     e = app.graph.edges.data
-    assert e["weight"][0] == -1.5 and e["width"][0] == pytest.approx(layout.edge_width(-1.5))
+    assert e["weight"][0] == -1.5 and e["width"][0] == pytest.approx(colours.edge_width(-1.5))
     assert nodes(app)["z"][2] == pytest.approx(-1.5 * 6 + 0.3 * 8 - 4)
 
 
@@ -205,10 +205,10 @@ def test_sliders_widen_for_values_beyond_their_span():
 
 
 def test_colour_range_follows_activation():
-    assert layout.value_range("sigmoid", [0.2]) == (0.0, 1.0)
-    assert layout.value_range("tanh", [0.2]) == (-1.0, 1.0)
-    assert layout.value_range("relu", [0.2, 3.0]) == (0.0, 3.0)
-    assert layout.value_range("gelu", [0.2]) == (-0.17, 1.0)
-    lo, hi = layout.value_range("linear", [-4.0, 2.0])
+    assert colours.value_range("sigmoid", [0.2]) == (0.0, 1.0)
+    assert colours.value_range("tanh", [0.2]) == (-1.0, 1.0)
+    assert colours.value_range("relu", [0.2, 3.0]) == (0.0, 3.0)
+    assert colours.value_range("gelu", [0.2]) == (-0.17, 1.0)
+    lo, hi = colours.value_range("linear", [-4.0, 2.0])
     assert lo == -4.0 and hi == 4.0
     assert engine.OUTPUT_RANGES["softmax"] == (0.0, 1.0)

@@ -2,13 +2,16 @@
 import numpy as np
 import pytest
 
+from nnviz.core import training
 from nnviz.ui.app import App
+
+PLAYGROUND = {"view": "train", "preset": "custom", "sizes": "2,4,2,1", "activation": "tanh", "output": "tanh"}
 
 
 @pytest.fixture
 def view():
-    app = App(query={"view": "train"})
-    return app, app.training.ensure()
+    app = App(query=PLAYGROUND)
+    return app, app.view("train")
 
 
 def test_frames_train_and_loss_falls(view):
@@ -26,7 +29,7 @@ def test_graph_shows_the_network_being_trained(view):
     app, tv = view
     tv.run_frames(3)
     assert app.state.network is tv.trainer.net
-    app.view = "network"                   # opening the Network tab brings the graph up to date
+    app.state.view = "network"                   # opening the Network tab brings the graph up to date
     e = app.graph.edges.data
     W = tv.trainer.net.W
     for l, s, d, w in zip(e["layer"], e["src"], e["dst"], e["weight"]):
@@ -56,7 +59,9 @@ def test_heatmaps_match_the_network(view):
 
 def test_diverging_run_stops_and_the_graph_survives(view):
     app, tv = view
-    tv.settings.param.update(problem="plane", activation="linear", lr=10.0)
+    app.state.set_activation("linear")
+    app.state.set_output("linear")
+    tv.settings.param.update(problem="plane", lr=10.0)
     tv.play.value = True
     tv.run_frames(5)
     assert tv.trainer.diverged and tv.play.value is False
@@ -66,15 +71,16 @@ def test_diverging_run_stops_and_the_graph_survives(view):
     assert len(app.graph.edges.data["color"]) == len(app.graph.edges.data["weight"])
 
 
-def test_reset_restores_initial_weights_bit_for_bit(view):
+def test_reset_draws_the_playground_weights_of_the_data_seed(view):
     app, tv = view
-    W0 = [W.copy() for W in tv.trainer.net.W]
     tv.run_frames(3)
-    assert not np.array_equal(W0[0], tv.trainer.net.W[0])
-    tv._reset()
-    for a, b in zip(W0, tv.trainer.net.W):
+    tv.reset_weights()
+    fresh = training.network_for("circle", (4, 2), "tanh", seed=tv.settings.seed)
+    for a, b in zip(fresh.W + fresh.b, tv.trainer.net.W + tv.trainer.net.b):
         np.testing.assert_array_equal(a, b)
-    assert tv.trainer.epoch == 0 and len(tv.curve.data["epoch"]) == 1
+    assert np.all(np.abs(tv.trainer.net.W[0]) <= 0.5) and np.all(tv.trainer.net.b[0] == 0.1)
+    assert tv.trainer.epoch == 0 and tv.settings.epoch == 0 and len(tv.curve.data["epoch"]) == 1
+    assert app.state.network is tv.trainer.net
 
 
 def test_editor_forgets_its_edge_when_the_network_changes(view):
@@ -99,25 +105,38 @@ def test_hand_edit_reaches_the_trainer(view):
     assert tv.trainer.net.W[l - 1][d, s] != 1.25          # training continues from the edited value
 
 
-def test_settings_rebuild_and_refuse_bad_values(view):
+def test_the_sidebar_network_is_what_trains(view):
     app, tv = view
-    tv.settings.hidden = "3"
+    assert app.state.set_sizes("2,3,1")
+    assert tv.trainer.net is app.state.network and tv.trainer.net.sizes == (2, 3, 1)
+    assert not app.state.set_sizes("2,x")
     assert tv.trainer.net.sizes == (2, 3, 1)
-    tv.settings.hidden = "99,x"
-    assert "whole numbers" in tv.message.object and tv.trainer.net.sizes == (2, 3, 1)
-    tv.settings.hidden = "4"
-    tv.settings.features = ["x1", "x2", "x1^2", "x2^2"]
-    assert tv.trainer.net.sizes == (4, 4, 1)
+    tv.settings.features = ["x1", "x2", "x1^2", "x2^2"]         # the input layer follows the features
+    assert tv.trainer.net.sizes == (4, 3, 1) and app.state.network.sizes == (4, 3, 1)
+    assert "x1^2" in app.state.message and "4 inputs" in app.state.message
     tv.settings.problem = "xor"
     assert tv.trainer.data.name == "xor"
 
 
+def test_a_network_that_does_not_fit_is_not_replaced_silently():
+    app = App(query={"view": "train"})                         # the starter 3-4-3-2 softmax network
+    tv = app.view("train")
+    assert tv.trainer is None and app.state.network.sizes == (3, 4, 3, 2)
+    assert "cannot learn circle" in tv.network_note.object and tv.adapt.visible
+    assert tv.play.disabled and "2-4-3-1" in tv.adapt.label
+    tv.adapt.clicks += 1                                       # the teacher agrees
+    assert app.state.network.sizes == (2, 4, 3, 1) and app.state.network.output == "tanh"
+    assert tv.trainer is not None and tv.trainer.net is app.state.network and not tv.play.disabled
+    assert "2-4-3-1" in app.state.message
+
+
 def test_digits_network_learns_and_drawing_changes_prediction():
     app = App(query={"view": "digits"})
-    dv = app.digits.ensure()
-    dv.train()
+    dv = app.view("digits")
+    assert dv.adapt.visible and "64 inputs" in dv.status.object    # the starter network cannot read images
+    dv.train()                                                     # installs 64-32-10, then trains it
     assert dv.accuracy >= 0.90
-    assert app.state.network is dv.trainer.net
+    assert app.state.network.sizes == (64, 32, 10) and app.state.custom_weights and not dv.adapt.visible
     dv.load_example()
     shown = int(np.argmax(dv.probs.data["p"]))
     assert f">{shown}<" in dv.prediction.object

@@ -4,7 +4,7 @@ import pytest
 
 from nnviz import core as engine
 from nnviz.ui.app import App
-from nnviz.views import VIEW_FACTORIES
+from nnviz.ui.views import VIEWS
 from nnviz.encode.notation import bmatrix, tex
 from nnviz.core.fitting import MAX_WIDTH, TARGETS, Approximator
 from nnviz.ui.views.neuron import boundary, half_plane, half_threshold
@@ -14,19 +14,16 @@ KEYS = ["neuron", "forward", "activations", "linearity", "params", "approximatio
 
 def view(app, key):
     """The built view behind a tab (opening the tab builds it)."""
-    app.view = key
-    tab = dict((k, v) for k, _, v in app._views)[key]
-    return tab.ensure()
+    app.state.view = key
+    return app.tabs_content[key].view
 
 
 def test_tabs_in_lesson_order_and_url_selects_view():
-    assert [k for k, _, _ in VIEW_FACTORIES] == KEYS
+    assert [k for k, _, _ in VIEWS] == ["network"] + KEYS + ["train", "digits"]
     app = App(query={"view": "params"})
-    assert [k for k, _, _ in app._views] == ["network"] + KEYS + ["train", "digits"]
     assert app.tabs.active == 1 + KEYS.index("params")
-    tabs = dict((k, v) for k, _, v in app._views)
-    assert tabs["params"].view is not None
-    assert tabs["approximation"].view is None        # built only when opened
+    assert app.tabs_content["params"].view is not None
+    assert app.tabs_content["approximation"].view is None        # built only when opened
 
 
 # --- neuron ------------------------------------------------------------------------------------
@@ -100,10 +97,10 @@ def test_forward_steps_highlight_graph_and_follow_architecture():
 def test_forward_is_lazy_when_its_tab_is_closed():
     app = App(query={"view": "forward", "preset": "digits"})
     v = view(app, "forward")
-    app.view = "network"
+    app.state.view = "network"
     app.state.set_input([1, 1, 1, 1])
     assert "x = [0.2, 0.8, 0.1, 0.9]" in v.path.object      # not recomputed while hidden
-    app.view = "forward"
+    app.state.view = "forward"
     assert "x = [1, 1, 1, 1]" in v.path.object
 
 
