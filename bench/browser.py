@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+from scripts.chromium import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 
 
 @contextmanager

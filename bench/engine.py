@@ -13,7 +13,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from anywhere without installing
 
-from nnviz.engine import Network  # noqa: E402
+from nnviz.core import Network  # noqa: E402
 
 NETWORKS = [(2, 8, 8, 8, 8, 8, 8, 1), (784, 256, 128, 10)]
 ACTIVATIONS = ("relu", "gelu")

@@ -18,7 +18,7 @@ from bokeh.document import Document
 from bokeh.protocol import Protocol
 
 from browser import chromium_page, served_app  # bench/browser.py (also puts the project on sys.path)
-from nnviz.app import App  # noqa: E402
+from nnviz.ui.app import App  # noqa: E402
 
 NETWORKS = {"digits 4-3-3-10": "preset=digits", "2-8-8-8-8-8-8-1": "sizes=2,8,8,8,8,8,8,1&activation=tanh&x=0.5,-0.5"}
 

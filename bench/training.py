@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from nnviz import training  # noqa: E402
+from nnviz.core import training  # noqa: E402
 
 # name -> build_trainer keywords
 TASKS = {
@@ -60,7 +60,7 @@ def bench_browser(seconds: float = 0.5) -> list:
     from browser import chromium_page, served_app
     window = max(5.0, 10 * seconds)
     with served_app() as url, chromium_page() as page:
-        page.goto(url + "?view=train")
+        page.goto(url + "?view=train&preset=custom&sizes=2,4,2,1&output=tanh")   # the Playground default
         page.locator(".train-status").wait_for()
         page.evaluate(FRAME_COUNTER)
         page.get_by_role("button", name="▶ Play").click()

@@ -1,20 +1,7 @@
-"""Shared test settings: where Chromium lives and how it starts headless here."""
-import os
-import shutil
-
+"""Shared test settings: Chromium's path and flags come from scripts/chromium.py (the benchmarks use it too)."""
 import pytest
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-quic", "--no-first-run"]
-
-
-def chromium_path():
-    """Debian's chromium if present (or $NNVIZ_CHROMIUM); None means Playwright's own download."""
-    for cand in (os.environ.get("NNVIZ_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if cand and os.path.exists(cand):
-            return cand
-    return None
+from scripts.chromium import CHROMIUM_FLAGS, chromium_path
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ networks up to MAX_LINK_PARAMS parameters. Long input vectors travel the same wa
 from __future__ import annotations
 
 import base64
+import binascii
 import zlib
 
 import numpy as np
@@ -20,7 +21,7 @@ import param
 from ..core import presets
 from . import parse
 
-MAX_LINK_PARAMS = 2000        # networks up to this many weights + biases carry them in the link
+MAX_LINK_PARAMS = 2500        # networks up to this many weights + biases carry them (the digits 64-32-10: 2,410)
 MAX_TEXT_INPUTS = 64          # longer input vectors are written packed, like weights
 MAX_VALUE_CHARS = 16_384      # a longer value is refused unread
 PACKED = "z:"                 # prefix of a packed array
@@ -52,6 +53,8 @@ def write_value(p: param.Parameter, value) -> str:
     if isinstance(p, (param.List, param.ListSelector)):
         if getattr(p, "item_type", None) is float:
             return pack(value, np.float64) if len(value) > MAX_TEXT_INPUTS else ",".join(repr(float(v)) for v in value)
+        if getattr(p, "item_type", None) is str and len(set(value)) == 1:
+            return str(value[0])              # one name for every layer is written once
         return ",".join(str(v) for v in value)
     if isinstance(p, param.Integer):
         return str(int(value))
@@ -104,10 +107,10 @@ def unpack(text: str, dtype=np.float32, count: int | None = None) -> np.ndarray:
     limit = (count if count is not None else MAX_VALUE_CHARS) * dt.itemsize
     body = text[len(PACKED):] if text.startswith(PACKED) else None
     try:
-        data = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        data = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
         z = zlib.decompressobj()
         raw = z.decompress(data, limit + 1)          # bounded: a small link cannot expand to gigabytes
-    except (TypeError, ValueError, zlib.error):
+    except (TypeError, ValueError, zlib.error, binascii.Error):
         raise ValueError("packed numbers are damaged (copy the whole link)") from None
     if len(raw) % dt.itemsize or len(raw) > limit:
         raise ValueError("packed numbers have the wrong length (copy the whole link)")
@@ -143,19 +146,25 @@ def weights_travel(state) -> bool:
 
 # --- the whole state -----------------------------------------------------------------------------
 
+def baseline(state) -> dict:
+    """What reading `preset=` alone gives for the network's fields (the defaults for a custom network)."""
+    if state.preset not in presets.PRESETS:
+        return {}
+    net, x = presets.load(state.preset)
+    return {"sizes": list(net.sizes), "activations": list(net.activations), "output": net.output,
+            "seed": int(net.meta.get("seed") or 0), "x": [float(v) for v in x]}
+
+
 def write(state) -> dict:
-    """The state as query values (strings): every linked value that differs from its default."""
-    q = {}
+    """The state as query values (strings): every linked value that differs from what reading gives without it."""
+    q, base = {}, baseline(state)
     for key, owner, name, p in fields(state):
         value = getattr(owner, name)
         if (p.metadata or {}).get("codec") == "weights":
             if value and weights_travel(state):
                 q[key] = pack_weights(state.network)
             continue
-        if key == "x" and state.preset in presets.PRESETS and state.preset != "starter":
-            if np.array_equal(value, presets.preset_input(state.preset)):
-                continue                      # the preset brings its own input
-        elif value == p.default:
+        if value == (base.get(name, p.default) if owner is state else p.default):
             continue
         q[key] = write_value(p, value)
     return q
@@ -192,14 +201,13 @@ def read(state, args: dict) -> list:
             if key == "seed" and state.preset == "custom" and not state.custom_weights:
                 state.set_seed(state.seed)    # a custom network is drawn from its seed
             continue
-        if key == "w":
-            if decoded(key):
-                try:
-                    W, b = unpack_weights(given[key], state.network.sizes)
-                except ValueError as exc:
-                    refused.append(f"w: {exc}")
-                    continue
-                attempt(key, state.set_weights(W, b))
+        if key == "w":                       # the weights' own codec: packed float32
+            try:
+                W, b = unpack_weights(given[key], state.network.sizes)
+            except ValueError as exc:
+                refused.append(f"w: {exc}")
+                continue
+            attempt(key, state.set_weights(W, b))
             continue
         value = decoded(key)
         if value is None:

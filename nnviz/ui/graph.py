@@ -33,9 +33,10 @@ class NetworkGraph(pn.viewable.Viewer):
         self._seen = (None, None)
         self._edge_rows = None
         self._bias_stale = False
+        self._stale = False
         self.refresh()
-        state.param.watch(lambda *_: self.refresh(), "trace")
-        state.param.watch(self._shade, "view")
+        state.param.watch(self._on_trace, "trace")
+        state.param.watch(self._on_view, "view")
         state.forward.param.watch(self._shade, "step")
         self._pane = pn.pane.Bokeh(self.fig, sizing_mode="stretch_width", height=height)
         self._caption = pn.pane.HTML(
@@ -96,6 +97,18 @@ class NetworkGraph(pn.viewable.Viewer):
 
     # --- updates ----------------------------------------------------------------------------
 
+    def _on_trace(self, *_):
+        """Redraw now if the graph is on screen; otherwise when its tab opens (training stays light)."""
+        if self.state.view == "network":
+            self.refresh()
+        else:
+            self._stale = True
+
+    def _on_view(self, *_):
+        if self.state.view == "network" and self._stale:
+            self.refresh()
+        self._shade()
+
     def refresh(self):
         """Cheapest update that brings the drawing to the state's current trace."""
         st = self.state
@@ -108,6 +121,7 @@ class NetworkGraph(pn.viewable.Viewer):
             else:
                 self._values()
         self._seen = (st.structure, st.weights)
+        self._stale = False
 
     def _structural(self):
         net = self.state.network

@@ -103,3 +103,21 @@ def test_bad_arguments_exit_2_with_one_line(args, word):
     assert len(lines) == 1, r.stderr
     assert "Traceback" not in r.stderr
     assert lines[0].startswith("nnviz: error:") and word in lines[0]
+
+
+def test_train_digits_uses_the_digits_tab_network_and_settings():
+    r = run("train", "--problem", "digits", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["sizes"] == [64, 32, 10] and out["lr"] == 0.1 and out["batch_size"] == 32 and out["epochs"] == 30
+    assert out["activation"] == "tanh" and out["test_accuracy"] >= 0.9
+
+
+@pytest.mark.parametrize("name", ["leaky_relu", "silu"])
+def test_new_activations_in_the_cli(name):
+    r = run("trace", "--sizes", "2,3,1", "--activation", name, "--output", "linear", "--input", "-1,2", "--json")
+    data = json.loads(r.stdout)
+    assert data["activation"] == name
+    z1 = np.asarray(data["layers"][0]["z"])
+    expected = {"leaky_relu": np.where(z1 > 0, z1, 0.01 * z1), "silu": z1 / (1 + np.exp(-z1))}[name]
+    np.testing.assert_allclose(data["layers"][0]["a"], expected, rtol=1e-12)

@@ -90,10 +90,10 @@ def test_forward_pass(server, page, console_errors):
 def test_activations_select_is_the_graphs_setting(server, page, console_errors):
     ext = open_view(page, server, "view=activations&preset=digits", "act_point_relu")
     wait_text(page, "z = 0.12")
-    assert page.get_by_label("Hidden activation", exact=True).input_value() == "relu"
-    page.get_by_label("Hidden activation of the network").select_option("tanh")
-    wait_text(page, "The network uses tanh")
-    assert page.get_by_label("Hidden activation", exact=True).input_value() == "tanh"
+    assert page.get_by_label("Hidden activation (all layers)").input_value() == "ReLU"
+    page.get_by_label("Hidden activation of the network").select_option("Tanh")
+    wait_text(page, "The network uses Tanh")
+    assert page.get_by_label("Hidden activation (all layers)").input_value() == "Tanh"
     assert "activation=tanh" in page.url
     assert "range (-1, 1)" in text(page) and "range [0, ∞)" in text(page)
     shot(page, "view-activations")
@@ -110,7 +110,7 @@ def test_linearity(server, page, console_errors):
     assert m and float(m.group(1)) < 1e-9
     lin = source_data(page, "sweep")["linear"]
     assert np.abs(np.diff(lin, 2)).max() < 1e-9
-    assert page.get_by_label("Hidden activation", exact=True).input_value() == "linear"
+    assert page.get_by_label("Hidden activation (all layers)").input_value() == "Linear"
     shot(page, "view-linearity")
     assert console_errors == []
     assert no_external(ext) == []

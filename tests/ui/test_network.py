@@ -55,7 +55,7 @@ def test_keyboard_slider_updates_browser_nodes(server, page, console_errors):
 def test_activation_and_architecture_change_what_is_drawn(server, page, console_errors):
     page.goto(server)
     wait_ready(page)
-    page.get_by_label("Hidden activation").select_option("relu")
+    page.get_by_label("Hidden activation (all layers)").select_option("ReLU")
     page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('nodes').data.a.every("
                            "(v, i, a) => Bokeh.documents[0].get_model_by_name('nodes').data.layer[i] == 0"
                            " || Bokeh.documents[0].get_model_by_name('nodes').data.layer[i] == 3 || v >= 0)")
@@ -78,7 +78,7 @@ def test_url_reproduces_state(server, page, console_errors):
     wait_ready(page)
     d = source_data(page)
     np.testing.assert_allclose(d["a"], expected_a(q), atol=1e-9)
-    assert page.get_by_label("Hidden activation").input_value() == "gelu"
+    assert page.get_by_label("Hidden activation (all layers)").input_value() == "GELU"
     assert console_errors == []
 
 

@@ -13,7 +13,11 @@ def epoch_and_loss(page):
 
 def test_play_trains_and_pause_stops(server, page, console_errors):
     page.goto(server + "?view=train")
+    # The starter 3-4-3-2 network cannot learn circle: the tab says so and offers one that can.
+    page.get_by_text("cannot learn circle").wait_for()
+    page.get_by_role("button", name="Use 2-4-3-1 (tanh output) instead").click()
     page.locator(".train-status").wait_for()
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('loss_curve').data.epoch.length > 0")
     epoch0, loss0 = epoch_and_loss(page)
     assert epoch0 == 0
     page.get_by_role("button", name="▶ Play").click()
@@ -32,6 +36,7 @@ def test_play_trains_and_pause_stops(server, page, console_errors):
     curve = source_data(page, "loss_curve")
     assert curve["epoch"][-1] == epoch2 and curve["train"][-1] < curve["train"][0]
     shot(page, "view-train")
+    page.wait_for_function(f"() => location.search.includes('train.epoch={epoch2}') && location.search.includes('w=z')")
     assert console_errors == []
 
 

@@ -100,6 +100,7 @@ def test_hand_edit_reaches_the_trainer(view):
     l, d, s = editor.target
     assert editor.set_weight(1.25)
     assert tv.trainer.net.W[l - 1][d, s] == 1.25
+    app.state.view = "network"
     assert app.graph.edges.data["weight"][0] == 1.25
     tv.run_frames(1, epochs=1)
     assert tv.trainer.net.W[l - 1][d, s] != 1.25          # training continues from the edited value

@@ -117,6 +117,7 @@ def test_activation_setting_is_shared_with_the_graph():
     v.select.value = "relu"
     assert app.state.activation == "relu" and app.controls.activation.value == "relu"
     assert app.state.network.activations == ("relu", "relu")
+    app.state.view = "network"                   # the graph catches up when its tab is shown
     nodes = app.graph.nodes.data
     hidden = [a for a, l in zip(nodes["a"], nodes["layer"]) if 0 < l < 3]
     assert min(hidden) >= 0
