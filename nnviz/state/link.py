@@ -218,9 +218,9 @@ def read(state, args: dict) -> list:
             attempt(key, state.set_seed(value) if state.preset == "custom" else True)
         else:
             attempt(key, setter(value))
-    for key, text in given.items():
+    for key in sorted(given, key=lambda k: k == "view"):     # settings groups, then the view last
         owner, name, p = known[key]
-        if owner is state and key not in ("view",):
+        if owner is state and key != "view":
             continue
         value = decoded(key)
         if value is None:

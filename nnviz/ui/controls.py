@@ -13,6 +13,7 @@ from bokeh.models import Slider as BokehSlider
 from .. import core
 from ..core import presets
 from ..encode.notation import input_name, options
+from ..state import link
 from ..state.session import SessionState
 from ..state.settings import MAX_SEED
 from .parts import alert_html
@@ -43,6 +44,7 @@ class Controls(pn.viewable.Viewer):
         self.seed = pn.widgets.IntInput(label="Seed", start=0, end=MAX_SEED, value=state.seed, width=120)
         self.new_weights = pn.widgets.Button(label="New weights", color="primary", align="end")
         self.message = pn.pane.HTML("", sizing_mode="stretch_width", name="message")
+        self.link_note = pn.pane.HTML("", sizing_mode="stretch_width", name="link_note", visible=False)
         self.neurons = pn.Column(sizing_mode="stretch_width")
         self.inputs = pn.Column(sizing_mode="stretch_width")
         self._sliders = []
@@ -58,6 +60,7 @@ class Controls(pn.viewable.Viewer):
         state.param.watch(self._on_structure, "structure")
         state.param.watch(self._on_values, "x")
         state.param.watch(self._on_message, "message")
+        state.param.watch(self._on_weights, ["custom_weights", "structure"])
         self._on_structure()
         self._on_message()
 
@@ -67,7 +70,7 @@ class Controls(pn.viewable.Viewer):
             pn.pane.Markdown("### Input", margin=(0, 10)), self.inputs,
             pn.pane.Markdown("### Architecture", margin=(0, 10)),
             self.activation, self.output, self.sizes, pn.Row(self.remove_layer, self.add_layer), self.neurons,
-            pn.Row(self.seed, self.new_weights),
+            pn.Row(self.seed, self.new_weights), self.link_note,
             sizing_mode="stretch_width")
 
     # --- widget -> state --------------------------------------------------------------------
@@ -184,6 +187,17 @@ class Controls(pn.viewable.Viewer):
                     s.value = max(s.start, min(s.end, v))
         finally:
             self._syncing = False
+
+    def _on_weights(self, *_):
+        """Say when the link cannot carry this network's own weights (it then rebuilds from the seed)."""
+        st = self.state
+        off = st.custom_weights and not link.weights_travel(st)
+        if off:
+            n = st.network.count_params()["total"]
+            self.link_note.object = (f'<div class="nnviz-note">The link carries trained or edited weights of networks '
+                                     f'up to {link.MAX_LINK_PARAMS:,} parameters. This one has {n:,}: a copied link '
+                                     f'opens it with the weights its seed gives, not these.</div>')
+        self.link_note.visible = off
 
     def _on_message(self, *_):
         msg = self.state.message
