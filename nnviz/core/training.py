@@ -368,8 +368,8 @@ def fits(net, problem, features=None) -> str:
     except ValueError as exc:
         return str(exc)
     if (net.sizes[0], net.sizes[-1]) != (n_in, n_out):
-        return (f"{problem} needs {n_in} input{'s' * (n_in > 1)} and {n_out} output{'s' * (n_out > 1)} "
-                f"({net.output} output); this network has {net.sizes[0]} and {net.sizes[-1]}")
+        return (f"with a {net.output} output, {problem} needs {n_in} input{'s' * (n_in > 1)} and {n_out} "
+                f"output{'s' * (n_out > 1)}; this network has {net.sizes[0]} and {net.sizes[-1]}")
     return ""
 
 

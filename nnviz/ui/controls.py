@@ -133,10 +133,10 @@ class Controls(pn.viewable.Viewer):
                                      description=f"one neuron more in {name}")
             minus.on_click(lambda e, l=l: self._change_width(l, -1))
             plus.on_click(lambda e, l=l: self._change_width(l, +1))
-            row = [pn.pane.HTML(f"<span>{name}: <b>{n}</b></span>", width=110, margin=(8, 4)), minus, plus]
+            row = [pn.pane.HTML(f"<span>{name}: <b>{n}</b></span>", width=84, margin=(8, 4)), minus, plus]
             if 0 < l < len(sizes) - 1:          # each hidden layer may have its own activation
                 act = pn.widgets.Select(options=options(core.HIDDEN_ACTIVATIONS), value=self.state.activations[l - 1],
-                                        width=96, margin=(2, 4))
+                                        width=84, margin=(2, 4))
                 act.param.watch(lambda e, l=l: self._act(lambda v: self.state.set_layer_activation(l, v), e.new),
                                 "value")
                 row.append(act)

@@ -18,7 +18,7 @@ from .base import LessonView
 
 Z = np.linspace(-5, 5, 401)
 VANISH = 0.05                 # |f'(z)| below this counts as a vanishing gradient
-PER_ROW = 4                   # small multiples per row
+PER_ROW = 3                   # small multiples per row (fits 1280 px beside the sidebar)
 
 
 def vanishing_spans(df, z=Z, tol=VANISH):
@@ -168,6 +168,9 @@ class ActivationsView(LessonView):
                               "flat for every z &lt; 0.", "pitfall"),
                          note("The activation is a <i>hyperparameter</i>: you choose it; training only "
                               "changes the weights and biases (the <i>parameters</i>)."), width=310)
-        rows = [pn.Row(*figs[i:i + PER_ROW]) for i in range(0, len(figs), PER_ROW)]
-        return pn.Row(pn.Column(*rows), side, sizing_mode="stretch_width")
+        rows = [list(figs[i:i + PER_ROW]) for i in range(0, len(figs), PER_ROW)]
+        if len(rows[-1]) == PER_ROW:
+            rows.append([])
+        rows[-1].append(side)                  # the controls fill the last row's free place
+        return pn.Column(*[pn.Row(*r) for r in rows], sizing_mode="stretch_width")
 
