@@ -1,4 +1,4 @@
 """nnviz: `panel serve app.py` starts the playground, one App per browser session."""
-from nnviz.ui.app import serve
+from nnviz.ui.entry import page
 
-serve()
+page()

@@ -37,6 +37,31 @@ def _params(args) -> int:
     return 0
 
 
+def _pieces(args) -> int:
+    from .core import depth
+    rows = depth.pieces_table(args.depth)
+    if args.json:
+        print(json.dumps({"depth": args.depth, "rows": rows}))
+        return 0
+    for r in rows:
+        print(f"k={r['k']}: deep {'-'.join(map(str, r['deep_sizes']))} {r['deep_pieces']} pieces "
+              f"({r['deep_params']} params); shallow {'-'.join(map(str, r['shallow_sizes']))} "
+              f"{r['shallow_pieces']} pieces ({r['shallow_params']} params)")
+    return 0
+
+
+def _depth_arg(text):
+    from .core.depth import MAX_K
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= k <= MAX_K:
+        raise argparse.ArgumentTypeError(f"depth {k} must be 1..{MAX_K} (k tent layers need k + 1 weight "
+                                         f"layers; the engine allows {core.MAX_LAYERS})")
+    return k
+
+
 def build_network(args):
     """(network, input) from --preset or from --sizes/--activation/--output/--seed/--input."""
     if args.preset:
@@ -108,6 +133,11 @@ def make_parser() -> argparse.ArgumentParser:
     st.add_argument("--input", help="comma-separated input values")
     st.add_argument("--json", action="store_true", help="print one JSON object")
     st.set_defaults(run=_trace)
+
+    pc = sub.add_parser("pieces", help="count linear pieces: deep tent-map ReLU network vs one wide layer")
+    pc.add_argument("--depth", type=_depth_arg, default=6, help="largest k (layers of 2 ReLU units), 1..11")
+    pc.add_argument("--json", action="store_true", help="print one JSON object")
+    pc.set_defaults(run=_pieces)
 
     sv = sub.add_parser("serve", help="start the playground (panel serve app.py)")
     sv.add_argument("--port", type=int, default=5006)

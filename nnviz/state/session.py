@@ -15,7 +15,8 @@ import param
 from .. import core
 from ..core import presets
 from . import parse
-from .settings import GROUPS, LINK, MAX_SEED, ApproxSettings, ForwardSettings, NeuronSettings, TrainSettings
+from .settings import (GROUPS, LINK, MAX_SEED, ApproxSettings, DepthSettings, ForwardSettings, NeuronSettings,
+                       TrainSettings)
 
 INPUT_BOUND = 10.0           # input sliders and typed inputs live in [-10, 10]
 WEIGHT_BOUND = 100.0         # a hand-set or linked weight lies in [-100, 100]
@@ -42,6 +43,7 @@ class SessionState(param.Parameterized):
     neuron = param.ClassSelector(class_=NeuronSettings, metadata={"group": "neuron"}, doc="The neuron lab.")
     approx = param.ClassSelector(class_=ApproxSettings, metadata={"group": "approx"}, doc="Approximation view.")
     forward = param.ClassSelector(class_=ForwardSettings, metadata={"group": "forward"}, doc="Forward pass.")
+    depth = param.ClassSelector(class_=DepthSettings, metadata={"group": "depth"}, doc="What layers add.")
 
     message = param.String(default="", doc="Last refused input, in plain text (shown escaped).")
     network = param.ClassSelector(class_=core.Network, doc="The network the settings give.")

@@ -88,4 +88,11 @@ class ForwardSettings(param.Parameterized):
                          doc="The weight layer whose z = W a + b is written out.")
 
 
-GROUPS = {"train": TrainSettings, "neuron": NeuronSettings, "approx": ApproxSettings, "forward": ForwardSettings}
+class DepthSettings(param.Parameterized):
+    """What layers add: how many tent layers the deep ReLU network composes."""
+    k = param.Integer(default=3, bounds=(1, 6), metadata=LINK, label="Layers k",
+                      doc="Hidden layers of 2 ReLU units in the deep network (the shallow one gets 2k units).")
+
+
+GROUPS = {"train": TrainSettings, "neuron": NeuronSettings, "approx": ApproxSettings, "forward": ForwardSettings,
+          "depth": DepthSettings}

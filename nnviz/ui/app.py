@@ -7,6 +7,7 @@ import panel as pn
 
 from ..state import link
 from ..state.session import SessionState
+from ..state.settings import GROUPS
 from . import session
 from .controls import Controls
 from .views import VIEWS
@@ -62,7 +63,7 @@ class App(pn.viewable.Viewer):
         return link.write(self.state)
 
     def _link_owners(self):
-        return [self.state] + [getattr(self.state, g) for g in ("train", "neuron", "approx", "forward")]
+        return [self.state] + [getattr(self.state, g) for g in GROUPS]
 
     def _on_view(self, event):
         self.tabs.active = self.keys.index(event.new)

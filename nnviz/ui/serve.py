@@ -1,4 +1,4 @@
 """`panel serve` entry point inside the package (`python -m nnviz serve` uses it when installed)."""
-from nnviz.ui.app import serve
+from nnviz.ui.entry import page
 
-serve()
+page()

@@ -23,6 +23,12 @@ def query_args() -> dict:
     return dict(pn.state.session_args) if document() is not None else {}
 
 
+def request_host():
+    """The Host header the page was requested with (None outside a served session)."""
+    request = getattr(getattr(document(), "session_context", None), "request", None)
+    return request.headers.get("Host", "") if request is not None else None
+
+
 def guard_request_uri():
     """Escape a second '?' in the request URI: Panel's Location splits on '?' and would fail with a 500."""
     ctx = getattr(document(), "session_context", None)

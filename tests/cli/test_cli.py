@@ -121,3 +121,19 @@ def test_new_activations_in_the_cli(name):
     z1 = np.asarray(data["layers"][0]["z"])
     expected = {"leaky_relu": np.where(z1 > 0, z1, 0.01 * z1), "silu": z1 / (1 + np.exp(-z1))}[name]
     np.testing.assert_allclose(data["layers"][0]["a"], expected, rtol=1e-12)
+
+
+def test_pieces_counts_both_constructions():
+    r = run("pieces", "--depth", "6")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 6
+    for k, line in enumerate(lines, 1):
+        assert line.startswith(f"k={k}:") and f" {2 ** k} pieces" in line
+    r = run("pieces", "--depth", "6", "--json")
+    rows = json.loads(r.stdout)["rows"]
+    assert [row["deep_pieces"] for row in rows] == [2, 4, 8, 16, 32, 64]
+    assert all(row["shallow_pieces"] <= 2 * row["k"] + 1 for row in rows)
+    assert all(row["deep_params"] == row["shallow_params"] == 6 * row["k"] + 1 for row in rows)
+    bad = run("pieces", "--depth", "0")
+    assert bad.returncode == 2 and "depth" in bad.stderr

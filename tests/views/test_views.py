@@ -9,7 +9,7 @@ from nnviz.encode.notation import bmatrix, tex
 from nnviz.core.fitting import MAX_WIDTH, TARGETS, Approximator
 from nnviz.ui.views.neuron import boundary, half_plane, half_threshold
 
-KEYS = ["neuron", "forward", "activations", "linearity", "params", "approximation"]
+KEYS = ["neuron", "forward", "activations", "linearity", "params", "approximation", "depth", "pitfalls"]
 
 
 def view(app, key):

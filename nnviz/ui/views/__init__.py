@@ -2,7 +2,7 @@
 
 A new tab is one module here plus one row below; `?view=KEY` opens it.
 """
-from . import activations, approximation, digits, forward, linearity, network, neuron, params, training
+from . import activations, approximation, depth, digits, forward, linearity, network, neuron, params, pitfalls, training
 
 VIEWS = [
     ("network", "Network", network.NetworkView),
@@ -12,6 +12,8 @@ VIEWS = [
     ("linearity", "Why non-linear", linearity.LinearityView),
     ("params", "Parameters", params.ParamsView),
     ("approximation", "Approximation", approximation.ApproximationView),
+    ("depth", "Depth", depth.DepthView),
+    ("pitfalls", "Pitfalls", pitfalls.PitfallsView),
     ("train", "Training", training.TrainingView),
     ("digits", "Digits", digits.DigitsView),
 ]
