@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/panel serve app.py "$@"
+# Listens on this machine only; to open it to a classroom see README, "Host it for a class".
+exec .venv/bin/panel serve app.py --address 127.0.0.1 "$@"

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/browser.sh >/dev/null
+bash scripts/nginx.sh
 exec .venv/bin/python -m pytest "$@"

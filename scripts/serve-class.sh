@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Serve nnviz to a class: several `panel serve` processes behind nginx on one port.
+#   NNVIZ_PORT (8080)     the port students open: http://THIS-MACHINE:8080/app
+#   NNVIZ_WORKERS (2)     panel processes (about one per core)
+#   NNVIZ_HOSTS           the names/addresses students use, comma-separated (default: this machine's
+#                         first address and localhost), each allowed as Host and websocket origin
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=${NNVIZ_PORT:-8080}
+WORKERS=${NNVIZ_WORKERS:-2}
+FIRST=$(hostname -I 2>/dev/null | awk '{print $1}')
+HOSTS=${NNVIZ_HOSTS:-${FIRST:+$FIRST,}localhost}
+bash scripts/setup.sh
+if ! command -v nginx >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "nnviz: installing nginx..." >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >&2
+  else
+    echo "nnviz: nginx is needed (apt-get install nginx)" >&2; exit 1
+  fi
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+RUN=$(mktemp -d /tmp/nnviz-class.XXXXXX)
+ORIGINS=""
+for h in ${HOSTS//,/ }; do ORIGINS="$ORIGINS${ORIGINS:+,}$h:$PORT"; done
+export BOKEH_ALLOW_WS_ORIGIN="$ORIGINS"        # websocket origins and allowed Host names, one list
+PIDS=()
+cleanup() { kill "${PIDS[@]}" 2>/dev/null || true; [ -f "$RUN/nginx.pid" ] && kill "$(cat "$RUN/nginx.pid")" 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+BASE=$((PORT + 100))
+UPSTREAMS=""
+for i in $(seq 0 $((WORKERS - 1))); do
+  p=$((BASE + i))
+  .venv/bin/panel serve app.py --address 127.0.0.1 --port "$p" --log-level warning &
+  PIDS+=($!)
+  UPSTREAMS="$UPSTREAMS        server 127.0.0.1:$p;\n"
+done
+cp deploy/link-too-long.html "$RUN/"
+chmod 755 "$RUN"; chmod 644 "$RUN/link-too-long.html"      # nginx workers read the 414 page
+sed -e "s#@RUN@#$RUN#g" -e "s#@LISTEN@#$PORT#g" -e "s#@UPSTREAMS@#$UPSTREAMS#" deploy/nginx.conf.template > "$RUN/nginx.conf"
+for i in $(seq 1 100); do                        # wait for every process to answer
+  up=0; for j in $(seq 0 $((WORKERS - 1))); do (echo > /dev/tcp/127.0.0.1/$((BASE + j))) 2>/dev/null && up=$((up + 1)); done
+  [ "$up" = "$WORKERS" ] && break; sleep 0.2
+done
+echo "nnviz: $WORKERS processes behind nginx; students open http://${HOSTS%%,*}:$PORT/app" >&2
+"$NGINX" -c "$RUN/nginx.conf" -g "daemon off;" &
+PIDS+=($!)
+wait -n "${PIDS[@]}"
