@@ -9,6 +9,8 @@ input, keeps the last good state and sets `message`.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import param
 
@@ -21,6 +23,9 @@ from .settings import (GROUPS, LINK, MAX_SEED, ApproxSettings, DepthSettings, Fo
 INPUT_BOUND = 10.0           # input sliders and typed inputs live in [-10, 10]
 WEIGHT_BOUND = 100.0         # a hand-set or linked weight lies in [-100, 100]
 VIEWS = ("network",)         # the App passes its own list of views
+SERVER_MAX_PARAMS = int(os.environ.get("NNVIZ_MAX_PARAMS", 1_000_000))   # per session on a shared server
+DIVERGED = ("the network's numbers overflowed (NaN or infinity): training diverged. Press Reset in the "
+            "Training tab or New weights, and lower the learning rate")
 
 
 class SessionState(param.Parameterized):
@@ -109,7 +114,7 @@ class SessionState(param.Parameterized):
                 extra.setdefault("preset", "custom")
                 extra.setdefault("custom_weights", False)
         except ValueError as exc:       # e.g. a diverged network's NaN weights: press Reset first
-            return self._refuse(f"not changed: {exc}")
+            return self._refuse(DIVERGED if not self.finite else f"not changed: {exc}")
         return self.install(net, seed=seed, **extra)
 
     def set_sizes(self, sizes) -> bool:
@@ -117,6 +122,10 @@ class SessionState(param.Parameterized):
             sizes = parse.sizes(sizes)
         except ValueError as exc:
             return self._refuse(f"sizes not changed: {exc}")
+        total = core.count_params(sizes)["total"]
+        if total > SERVER_MAX_PARAMS:
+            return self._refuse(f"sizes not changed: {total:,} parameters is above this server's limit of "
+                                f"{SERVER_MAX_PARAMS:,} (NNVIZ_MAX_PARAMS)")
         if list(sizes) == list(self.network.sizes):
             return True
         return self._rebuild(sizes)
@@ -211,6 +220,8 @@ class SessionState(param.Parameterized):
         with param.parameterized.batch_call_watchers(self):
             self.param.update(weights=self.weights + 1, custom_weights=True, preset="custom")
             self._compute()
+            if not self.finite:
+                self.message = DIVERGED
 
     def set_weight(self, layer: int, dst: int, src: int, value) -> bool:
         try:

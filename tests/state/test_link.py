@@ -135,6 +135,7 @@ def test_the_largest_network_that_carries_its_weights():
 @pytest.mark.parametrize("query, word", [
     ({"sizes": "3,x"}, "not a whole number"),
     ({"sizes": "5000,2"}, "limit"),
+    ({"sizes": "4096,1,2200,2200"}, "this server's limit"),                # a heavy link on a shared server
     ({"activation": "swish"}, "choose one of"),
     ({"x": "nan,1,2"}, "finite"),
     ({"seed": "1e400"}, "whole number"),

@@ -149,3 +149,25 @@ def test_digits_network_learns_and_drawing_changes_prediction():
         dv._tapped([cell])
     assert not np.allclose(p_blank, dv.probs.data["p"])
     assert dv.image().sum() == 16
+
+
+def test_every_view_survives_a_diverged_network():
+    """reg-gauss at learning rate 10 with linear units overflows; no view raises or shows blank arithmetic."""
+    from nnviz.ui.views import VIEWS
+    app = App(query={"view": "train", "preset": "custom", "sizes": "2,4,2,1", "activation": "linear",
+                     "output": "linear", "train.problem": "reg-gauss", "train.lr": "10"})
+    tv = app.view("train")
+    tv.run_frames(10)
+    assert tv.trainer.diverged and not app.state.finite
+    assert "overflowed" in app.state.message and "Reset" in app.state.message
+    for key, _, _ in VIEWS:
+        app.state.view = key
+        view = app.view(key)
+        if hasattr(view, "refresh"):
+            view.refresh()
+    assert "NaN" in app.view("forward").path.object                      # a word, not "()"
+    assert "Nothing to collapse" in app.view("linearity").status.object
+    assert not app.state.set_activation("relu")                             # refused with the way out
+    assert "Reset" in app.state.message and app.controls.activation.value == app.state.activation == "linear"
+    tv.reset_weights()                                                      # the way out works
+    assert app.state.finite and app.state.set_activation("tanh")

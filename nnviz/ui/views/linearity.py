@@ -12,6 +12,7 @@ from ...encode.colours import ACCENT, GOOD, NEG_COLOUR, POS_COLOUR
 from ...encode.notation import NOTATION, bmatrix, column, fmt
 from ..figures import fig, legend_below
 from ..parts import esc, html_text, math_pane, note
+from ...state.session import DIVERGED
 from .base import LessonView
 
 SWEEP = np.linspace(-3, 3, 241)
@@ -85,6 +86,10 @@ class LinearityView(LessonView):
         net, tr = self.state.network, self.state.trace
         act = next((a for a in net.activations if a != "linear"), "linear")
         key = (id(net), self.state.structure, self.state.weights)
+        if not self.state.finite:           # a diverged run: say so instead of blank arithmetic
+            self.status.object = f"<b>Nothing to collapse:</b> {esc(DIVERGED)}."
+            self.math.object, self.check.object, self._cache = "", "", (None, None)
+            return
         fresh = self._cache[0] != key
         if fresh:                           # a new input alone does not change W_eff, b_eff
             self._cache = (key, core.collapse(with_hidden(net, "linear")))
@@ -118,6 +123,8 @@ class LinearityView(LessonView):
             f"max |difference| = <b>{fmt(diff)}</b> → {verdict}")
 
     def _sweep(self):
+        if not self.state.finite:
+            return                          # the curves keep the last finite picture
         net, x = self.state.network, self.state.x
         for w, lo, n in ((self.input_i, 1, net.sizes[0]), (self.output_k, 0, net.sizes[-1])):
             top = n - 1 + lo                   # inputs are named x1..xn, output units 0..n-1
