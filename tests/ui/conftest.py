@@ -17,13 +17,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server():
-    """Start the real app on a free port; yield its base URL; stop every server afterwards."""
+def serve(factory, **kw) -> int:
+    """Serve factory() per session on a free port (in-process, threaded); wait until it answers."""
     extension()
     port = free_port()
-    pn.serve(lambda: App(), port=port, threaded=True, show=False, title="nnviz")
-    url = f"http://localhost:{port}/"
+    pn.serve(factory, port=port, threaded=True, show=False, title="nnviz", **kw)
     deadline = time.time() + 20
     while time.time() < deadline:
         try:
@@ -31,7 +29,14 @@ def server():
             break
         except OSError:
             time.sleep(0.1)
-    yield url
+    return port
+
+
+@pytest.fixture
+def server():
+    """Start the real app on a free port; yield its base URL; stop every server afterwards."""
+    port = serve(lambda: App())
+    yield f"http://localhost:{port}/"
     pn.state.kill_all_servers()
 
 

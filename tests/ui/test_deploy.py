@@ -3,7 +3,6 @@ browsers use it at once, their sessions keep working, and an over-long link gets
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error

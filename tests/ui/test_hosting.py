@@ -1,32 +1,19 @@
 """Serving a class safely: foreign Host names get no app (DNS rebinding), refused values log one line."""
 import logging
-import socket
-import time
 import urllib.request
 
 import panel as pn
 import pytest
 
 from nnviz.ui import entry
-from nnviz.ui.app import extension
 
-from .conftest import free_port
+from .conftest import serve
 
 
 @pytest.fixture
 def entry_server():
     """The real entry point (Host check included) on a free port, allowing only localhost origins."""
-    extension()
-    port = free_port()
-    pn.serve(lambda: entry.build(), port=port, threaded=True, show=False, title="nnviz",
-             websocket_origin=[f"localhost:{port}"])
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    port = serve(lambda: entry.build(), websocket_origin=["localhost:*"])
     yield port
     pn.state.kill_all_servers()
 
