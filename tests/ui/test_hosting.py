@@ -13,7 +13,7 @@ from .conftest import serve
 @pytest.fixture
 def entry_server():
     """The real entry point (Host check included) on a free port, allowing only localhost origins."""
-    port = serve(lambda: entry.build(), websocket_origin=["localhost:*"])
+    port = serve(lambda: entry.build())
     yield port
     pn.state.kill_all_servers()
 
