@@ -235,3 +235,11 @@ def layer_maps(net: Network, features=None, layers=(1, 2), image=24) -> dict:
 def ratio(a: float, b: float) -> float:
     """a / b, infinite when b is 0."""
     return a / b if b else math.inf
+
+
+def digit_strokes(hidden: int = 16, epochs: int = 15, seed: int = 0):
+    """A 64-hidden-10 digit reader trained briefly; each first-layer unit's 64 incoming weights as an
+    8x8 image (row 0 at the top), and the test accuracy it reached."""
+    t = training.build_trainer("digits", (hidden,), activation="tanh", lr=0.1, batch_size=32, seed=seed)
+    t.run(epochs, record_every=epochs)
+    return t.net.W[0].reshape(hidden, 8, 8).copy(), t.history["test_accuracy"][-1], t.net

@@ -102,3 +102,15 @@ def test_pitfalls_link_to_linearity(pitfalls_app):
     v.to_linearity.clicks += 1
     assert pitfalls_app.state.view == "linearity"
     assert pitfalls_app.tabs.active == pitfalls_app.keys.index("linearity")
+
+
+def test_digit_reader_first_layer_is_drawn_from_its_weights():
+    from nnviz.core import depth
+    app = App(query={"view": "depth"})
+    v = app.view("depth")
+    assert v.strokes.data["image"] == []                   # trained only on request
+    v.show_strokes()
+    W, acc, net = depth.digit_strokes(16)
+    imgs = v.strokes.data["image"]
+    assert len(imgs) == 16 and acc >= 0.85 and f"{acc:.1%}" in v.strokes_text.object
+    np.testing.assert_array_equal(np.flipud(imgs[3]), net.W[0][3].reshape(8, 8))
