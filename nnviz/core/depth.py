@@ -232,11 +232,6 @@ def layer_maps(net: Network, features=None, layers=(1, 2), image=24) -> dict:
     return {l: tr.a[l].T.reshape(-1, image, image) for l in layers if 1 <= l < net.L}
 
 
-def ratio(a: float, b: float) -> float:
-    """a / b, infinite when b is 0."""
-    return a / b if b else math.inf
-
-
 def digit_strokes(hidden: int = 16, epochs: int = 15, seed: int = 0):
     """A 64-hidden-10 digit reader trained briefly; each first-layer unit's 64 incoming weights as an
     8x8 image (row 0 at the top), and the test accuracy it reached."""
