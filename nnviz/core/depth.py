@@ -7,7 +7,6 @@ grid, gradient norms from core.backward, accuracies from a Trainer's history.
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 
