@@ -66,6 +66,44 @@ def every(callback, ms: int):
     return lambda: _remove(doc.remove_periodic_callback, cb)
 
 
+def connected() -> bool:
+    """False once no browser holds this session any more (its tab closed); True outside a server.
+
+    Bokeh discards a closed session only after a grace period; a timer that asks this every frame
+    stops within one frame of the tab closing instead."""
+    ctx = getattr(document(), "session_context", None)
+    served = getattr(ctx, "session", None) if ctx is not None else None
+    return served is None or (served.connection_count > 0 and not served.destroyed)
+
+
+class CpuShare:
+    """One server-wide budget of training time per frame, shared by the sessions that train right now.
+
+    Each training session asks `share(key)` every frame and gets its part of the budget: with n
+    sessions training, 1/n each, so training never takes more of the server's time in total. The
+    registry is the one deliberately shared object (kept in pn.state.cache); it holds only keys.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._last = {}                  # key -> time of its last frame
+
+    def share(self, key, now: float, window: float = 1.0) -> float:
+        """This frame's seconds for `key`; sessions silent for `window` seconds no longer count."""
+        self._last[key] = now
+        for k in [k for k, t in self._last.items() if now - t > window]:
+            del self._last[k]
+        return self.seconds / max(len(self._last), 1)
+
+    def leave(self, key):
+        self._last.pop(key, None)
+
+
+def cpu_share(seconds: float) -> CpuShare:
+    """The server's training budget (one per process)."""
+    return pn.state.as_cached("nnviz-cpu-share", lambda: CpuShare(seconds))
+
+
 def on_destroyed(callback):
     """Call callback when this session ends (its page closed)."""
     if document() is not None:
