@@ -92,6 +92,7 @@ class _Kernel:
         ends = np.cumsum([0] + [o * i for o, i in shapes])
         self.theta, self.grad = np.zeros(ends[-1]), np.zeros(ends[-1])
         self.wmask = np.zeros(ends[-1])                        # 1 on weights: penalties skip biases
+        self.dead = np.zeros(ends[-1], dtype=bool)             # weights L1 drove through 0: fixed at 0
         self.Wb = [self.theta[s:e].reshape(sh) for s, e, sh in zip(ends, ends[1:], shapes)]
         self.G = [self.grad[s:e].reshape(sh) for s, e, sh in zip(ends, ends[1:], shapes)]
         for s, e, sh in zip(ends, ends[1:], shapes):
@@ -121,11 +122,19 @@ class _Kernel:
             net.b[l][...] = self.b[l]
 
     def epoch(self, net, X, Y, order, optimizer, reg, rate):
-        """Train one epoch on the rows of X, Y in the given order."""
+        """Train one epoch on the rows of X, Y in the given order.
+
+        L1 as the Playground: a weight whose update crosses zero becomes exactly 0 and is dead from
+        then on (no longer trained, contributing nothing) until it is set by hand or training restarts.
+        """
         self.load(net)
+        self.dead &= self.theta == 0.0                  # a hand-edited dead weight lives again
         np.take(X, order, axis=0, out=self.A0[:, :-1])
         np.take(Y, order, axis=0, out=self.Y)
         tmp = np.empty_like(self.theta) if reg != "none" and rate else None
+        l1 = tmp is not None and reg == "l1"
+        old = np.empty_like(self.theta) if l1 else None
+        any_dead = self.dead.any()
         for a0, y, plan in self.batches:
             self.gradients(a0, y, plan)
             if tmp is not None:
@@ -136,7 +145,19 @@ class _Kernel:
                     tmp *= self.wmask
                 tmp *= rate
                 self.grad += tmp
+            if any_dead:
+                self.grad[self.dead] = 0.0
+            if l1:
+                np.copyto(old, self.theta)
             optimizer.update([self.theta], [self.grad])
+            if l1:
+                np.multiply(old, self.theta, out=tmp)
+                crossed = (tmp < 0.0) & (self.wmask > 0)
+                if crossed.any():
+                    self.dead |= crossed
+                    any_dead = True
+            if any_dead:
+                self.theta[self.dead] = 0.0              # momentum or Adam state must not revive it
         self.store(net)
 
     def gradients(self, a0, y, plan):
@@ -234,7 +255,10 @@ class Trainer:
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"batch size {value!r} must be a whole number >= 1")
         self._batch_size = int(value)
+        old = getattr(self, "_kernel", None)
         self._kernel = _Kernel(self.net, len(self.Y_train), self._batch_size, self.loss)
+        if old is not None:
+            self._kernel.dead[...] = old.dead               # dead links stay dead across a new batch size
 
     @property
     def classification(self) -> bool:
@@ -256,6 +280,7 @@ class Trainer:
     def restart(self, epoch: int = 0):
         """Keep the weights; fresh optimiser state, shuffle stream and history, counting from `epoch`."""
         self.optimizer.reset()
+        self._kernel.dead[...] = False
         self.rng = seed_streams(self.seed)[1]
         self.epoch, self.diverged = int(epoch), False
         keys = ["epoch", "train_loss", "test_loss"]
@@ -293,13 +318,25 @@ class Trainer:
         self.diverged = not (math.isfinite(tr["loss"]) and math.isfinite(te["loss"]))
         return row
 
+    def dead_links(self) -> list:
+        """Per layer, a (n_out, n_in) mask of the weights L1 has killed (exactly 0, no longer trained)."""
+        k = self._kernel
+        ends = np.cumsum([0] + [Wb.size for Wb in k.Wb])
+        return [k.dead[s:e].reshape(Wb.shape)[:, :-1].copy() for Wb, s, e in zip(k.Wb, ends, ends[1:])]
+
     def gradients(self, X, Y):
         """(dW, db) from core.backward plus the penalty's gradient, for prepared inputs and targets."""
         dW, db = core.backward(self.net, self.net.forward(X), Y, self.loss)
         return regularize(self.net, dW, self.reg, self.reg_rate), db
 
     def step_epoch(self, record=True):
-        """One pass over the training set in shuffled mini-batches (the last one may be smaller)."""
+        """One pass over the training set in shuffled mini-batches (the last one may be smaller).
+
+        Each epoch draws a new permutation of the training points from the trainer's shuffle stream
+        and cuts it into batches of batch_size in order; when batch_size does not divide the number
+        of points, the last batch holds the remainder (its gradient is its own mean, so it is not
+        weighted less). The Playground instead walks the points in their stored order every epoch.
+        """
         order = self.rng.permutation(len(self.Y_train))
         with np.errstate(over="ignore", invalid="ignore"):
             self._kernel.epoch(self.net, self.X_train, self.Y_train, order, self.optimizer, self.reg,
@@ -392,3 +429,18 @@ def build_trainer(problem="circle", hidden=(4, 2), *, activation="tanh", output=
     data = datasets.make_dataset(problem, n_samples, noise, train_pct, seed=seed)
     return Trainer(net, data, features=features, loss=loss, optimizer=optimizer, lr=lr,
                    batch_size=batch_size, reg=reg, reg_rate=reg_rate, seed=seed)
+
+
+def unstable(losses, window: int = 4, factor: float = 1.5, jump: float = 10.0) -> bool:
+    """True when the loss misbehaves in the way that comes before divergence (a learning rate too large).
+
+    Either it rose at each of the last `window` records to `factor` times the lowest of them, or it
+    jumped back to `jump` times the best loss seen so far (steps overshooting the minimum). Both
+    only count above half the untrained loss, so tiny wobbles near a perfect fit are ignored.
+    """
+    finite = [v for v in losses if math.isfinite(v)]
+    if len(finite) < 2 or not math.isfinite(losses[0]) or finite[-1] <= 0.5 * losses[0]:
+        return False
+    recent = finite[-(window + 1):]
+    rising = len(recent) == window + 1 and all(b > a for a, b in zip(recent, recent[1:]))
+    return (rising and recent[-1] > factor * min(recent)) or finite[-1] > jump * min(finite)

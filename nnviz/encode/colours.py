@@ -1,7 +1,7 @@
 """Every colour and visual scale of nnviz, declared once. NumPy and colorcet in, plain values out.
 
 Scales: |w| -> edge width, sign and |w| -> edge colour (diverging, colour-blind safe), an activation's
-value -> fill on its own range. Named colours: the page's ink, accent and notes. No Panel, no Bokeh.
+value -> fill on its own range (a separate violet-to-pink map, brighter = larger). Named colours: the page's ink, accent and notes. No Panel, no Bokeh.
 """
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ W_MIN, W_MAX, W_CLAMP = 0.6, 9.0, 2.0
 DIVERGING = list(reversed(cc.CET_CBD1))      # low = negative (yellow), high = positive (blue)
 SEQUENTIAL = list(cc.CET_CBL2)[32:]          # dark -> light; the darkest tail is dropped for contrast
 NEG_COLOUR, POS_COLOUR = DIVERGING[20], DIVERGING[-20]
+# Activations (neuron fills, every heat-map of a neuron or output): violet -> magenta -> pale pink, a
+# hue the weights never use, and brighter always means larger (the blue start and white end are cut).
+ACTIVATION = list(cc.CET_L7)[110:232]
+DEAD_ALPHA, EDGE_ALPHA = 0.2, 0.85           # a weight that is exactly 0 (an L1-dead link) is drawn faint
 
 # Named colours of the page (one meaning each).
 INK = "#1f3b57"             # curves and headings: dark blue-grey
@@ -50,6 +54,12 @@ def edge_colour(w) -> list:
     return [DIVERGING[i] for i in idx]
 
 
+def edge_alpha(w) -> np.ndarray:
+    """Opacity of each edge: faint where the weight is exactly 0 (a dead link), else the usual."""
+    w = np.asarray(w, dtype=float)
+    return np.where(w == 0.0, DEAD_ALPHA, EDGE_ALPHA)
+
+
 def value_range(name: str, values) -> tuple:
     """Colour range for an activation: its fixed range, open ends closed by the current values."""
     lo, hi = core.OUTPUT_RANGES.get(name) or core.ACTIVATIONS[name].range
@@ -66,8 +76,8 @@ def value_range(name: str, values) -> tuple:
 
 
 def palette_for(lo: float) -> list:
-    """Diverging palette for signed ranges, sequential for ranges starting at or near 0."""
-    return DIVERGING if lo < -0.5 else SEQUENTIAL
+    """The activations' palette, signed or not: it never shares a hue with the weights' diverging map."""
+    return ACTIVATION
 
 
 def colours(values, lo: float, hi: float, palette) -> list:

@@ -38,10 +38,12 @@ def a_formula(name: str, z: float, a: float, k: int) -> str:
     return f"a = {NOTATION[name].symbol}({fmt(z)}) = {fmt(a)}"
 
 
-def node_columns(net: core.Network, trace: core.Trace, table: dict, small: bool,
-                 values_only: bool = False) -> dict:
+def node_columns(net: core.Network, trace: core.Trace, table: dict, small,
+                 values_only: bool = False, bias_shown=None) -> dict:
     """z, a, bias (NaN for inputs), the value label and the hover text of each drawn neuron.
 
+    small: True/False for every label or none, or a mask of the rows whose value label has room
+    (layout.label_fit); bias_shown likewise for the bias labels (default: as small).
     values_only: just the columns an input change alters (z, a and their texts)."""
     layers, units = table["layer"], table["unit"]
     n = len(units)
@@ -59,11 +61,13 @@ def node_columns(net: core.Network, trace: core.Trace, table: dict, small: bool,
         formula.append(z_formula(net.W[l - 1][u], trace.a[l - 1], bias[i], z[i]))
         afx.append(a_formula(net.activation_of(l), z[i], a[i], u))
     cols = {"z": z, "a": a, "formula": formula, "afx": afx}
-    cols["label"] = [fmt(v) for v in a] if small else [""] * n
+    shown = np.broadcast_to(np.asarray(small, dtype=bool), (n,))
+    bias_shown = shown if bias_shown is None else np.broadcast_to(np.asarray(bias_shown, dtype=bool), (n,))
+    cols["label"] = [fmt(v) if s else "" for v, s in zip(a, shown)]
     if values_only:
         return cols
     cols.update(bias=bias, name=names)
-    cols["btext"] = [f"b={fmt(b)}" if small and l > 0 else "" for l, b in zip(layers, bias)]
+    cols["btext"] = [f"b={fmt(b)}" if s and l > 0 else "" for l, b, s in zip(layers, bias, bias_shown)]
     # Bias as the neuron's ring: colour = sign, width = |b| (so every bias is visible at any size).
     b0 = np.nan_to_num(bias)
     cols["ring"] = [INPUT_RING if l == 0 else c for l, c in zip(layers, edge_colour(b0))]

@@ -14,6 +14,8 @@ MAX_DRAWN = 16
 HEAD, TAIL = 8, 7
 MAX_EDGES = 160
 SMALL = 48                      # networks with at most this many drawn neurons show every number
+FONT_PX = 11                    # value and bias labels' font size
+BIAS_OFFSET_PX = 14             # a bias label sits this far under its value label
 
 
 def drawn_units(n: int) -> np.ndarray:
@@ -73,3 +75,28 @@ def edge_weights(net: core.Network, edges: dict) -> np.ndarray:
         m = edges["layer"] == l
         out[m] = net.W[l - 1][edges["dst"][m], edges["src"][m]]
     return out
+
+
+def label_fit(layers, ys, px_per_unit: float, font_px: float = FONT_PX,
+              bias_offset: float = BIAS_OFFSET_PX) -> tuple:
+    """Which value and bias labels fit: (value_mask, bias_mask, value_px, bias_px).
+
+    Labels sit beside their neuron, one column per layer; a label at screen height p occupies
+    [p, p + font_px). Per layer, values are kept top to bottom when at least font_px below the last
+    kept one; biases (bias_offset under their value) only when every value of the layer fits with
+    room for them. Positions are in px from y = 0, growing downwards; hidden rows keep theirs.
+    """
+    layers, ys = np.asarray(layers), np.asarray(ys, dtype=float)
+    px = -ys * px_per_unit
+    value, bias = np.zeros(len(ys), bool), np.zeros(len(ys), bool)
+    for l in np.unique(layers):
+        rows = np.flatnonzero(layers == l)
+        rows = rows[np.argsort(px[rows], kind="stable")]
+        last = -np.inf
+        for i in rows:
+            if px[i] - last >= font_px:
+                value[i], last = True, px[i]
+        gaps = np.diff(px[rows])
+        if value[rows].all() and (len(rows) < 2 or gaps.min() >= bias_offset + font_px):
+            bias[rows] = True
+    return value, bias, px, px + bias_offset

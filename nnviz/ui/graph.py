@@ -1,8 +1,10 @@
 """The network drawn as a Bokeh graph, built once per session and updated by mutating its sources.
 
 Data contract: ColumnDataSource `nodes` (layer, unit, z, a, bias, ...) and `edges`
-(layer, src, dst, weight, ...). A structural change replaces the sources' data; a value change
-sends only the columns that changed, in one message.
+(layer, src, dst, weight, ...), prefixed for a second drawing (the Training tab's `train_nodes`,
+`train_edges`). A structural change replaces the sources' data; a value change sends only the
+columns that changed, in one message. With maps=True every neuron is a small square holding its
+heat-map over the input plane (source `<prefix>maps`, images set by the owner with set_maps()).
 """
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ import numpy as np
 import panel as pn
 from bokeh.models import (BoxAnnotation, ColorBar, ColumnDataSource, HoverTool, Legend, LegendItem,
                           LinearColorMapper, Range1d, TapTool)
+
+EDGE_TRIM = 0.3                 # edges answer the pointer only on their middle 40 %: nodes keep their ends
+FRAME_CHROME = 95               # px of a graph figure's height taken by toolbar, titles and the legend
 
 from ..encode import colours as col
 from ..encode import layout as lay
@@ -21,19 +26,25 @@ from .figures import bare
 class NetworkGraph(pn.viewable.Viewer):
     """Neurons as circles per layer, edges as segments; node colour = activation, edge = weight."""
 
-    def __init__(self, state: SessionState, height: int = 470, **params):
+    def __init__(self, state: SessionState, height: int = 470, prefix: str = "", view: str = "network",
+                 maps: bool = False, caption: bool = True, **params):
+        """prefix names the sources and figure; view is the tab that shows it (it redraws only there)."""
         super().__init__(**params)
-        self.state = state
-        self.nodes = ColumnDataSource(name="nodes")
-        self.edges = ColumnDataSource(name="edges")
-        self.marks = ColumnDataSource(name="layer_labels", data={"x": [], "y": [], "text": []})
-        self.hidden_mapper = LinearColorMapper(palette=col.SEQUENTIAL, low=0, high=1)
-        self.output_mapper = LinearColorMapper(palette=col.SEQUENTIAL, low=0, high=1)
-        self.fig = self._figure(height)
+        self.state, self.view_key, self.with_maps, self.height = state, view, maps, height
+        self.nodes = ColumnDataSource(name=f"{prefix}nodes")
+        self.edges = ColumnDataSource(name=f"{prefix}edges")
+        self.marks = ColumnDataSource(name=f"{prefix}layer_labels", data={"x": [], "y": [], "text": []})
+        self.maps = ColumnDataSource(name=f"{prefix}maps", data={"image": [], "x": [], "y": [], "side": []})
+        self.input_mapper = LinearColorMapper(palette=col.ACTIVATION, low=-1, high=1)
+        self.hidden_mapper = LinearColorMapper(palette=col.ACTIVATION, low=0, high=1)
+        self.output_mapper = LinearColorMapper(palette=col.ACTIVATION, low=0, high=1)
+        self.map_mapper = LinearColorMapper(palette=col.ACTIVATION, low=-1, high=1)
+        self.fig = self._figure(height, f"{prefix}graph" if prefix else "network")
         self._seen = (None, None)
         self._edge_rows = None
         self._bias_stale = False
         self._stale = False
+        self._label_masks = (False, False)
         self.refresh()
         state.param.watch(self._on_trace, "trace")
         state.param.watch(self._on_view, "view")
@@ -43,69 +54,97 @@ class NetworkGraph(pn.viewable.Viewer):
             '<div class="nnviz-caption"><b>How to read it:</b> an edge\'s <b>width</b> is |w| and its '
             '<b>colour</b> the sign (blue +, brown −); a neuron\'s <b>fill</b> is its activation a, its '
             '<b>ring</b> the bias b. <b>Hover</b> a neuron for z = Σ w·a + b with the real numbers, '
-            'an edge for its contribution w·a.</div>', sizing_mode="stretch_width", margin=(0, 10))
+            'an edge (away from its neurons) for its contribution w·a; <b>click</b> an edge to edit its '
+            'weight. A faint edge has w = 0 exactly (L1 killed it).</div>', sizing_mode="stretch_width",
+            margin=(0, 10), visible=caption)
 
     def __panel__(self):
         return pn.Column(self._pane, self._caption, sizing_mode="stretch_width")
 
     # --- build once -------------------------------------------------------------------------
 
-    def _figure(self, height):
-        fig = bare(name="network", height=height, sizing_mode="stretch_width", tools="pan,wheel_zoom,reset,save",
+    def _figure(self, height, name):
+        fig = bare(name=name, height=height, sizing_mode="stretch_width", tools="pan,wheel_zoom,reset,save",
                    x_range=Range1d(-0.6, 3.6), y_range=Range1d(-3, 3), toolbar_location="above",
                    active_scroll=None)
         fig.min_border_left = fig.min_border_right = 10
         self.highlight = BoxAnnotation(left=0, right=0, fill_color=col.HIGHLIGHT, fill_alpha=0.0, line_alpha=0)
         fig.add_layout(self.highlight)
         er = fig.segment("x0", "y0", "x1", "y1", source=self.edges, line_width="width", line_color="color",
-                         line_alpha=0.85, hover_line_alpha=1.0, hover_line_color=col.TEXT,
-                         selection_line_color=col.ACCENT, nonselection_line_alpha=0.85)
-        nr = fig.scatter("x", "y", source=self.nodes, size="size", fill_color="fill",
-                         line_color="ring", line_width="ring_width", hover_line_color=col.TEXT)
-        text = dict(text_font_size="11px", text_baseline="middle", background_fill_color="white",
+                         line_alpha="alpha", selection_line_color=col.ACCENT, selection_line_alpha=1.0,
+                         nonselection_line_alpha="alpha")
+        # The pointer's target for edges: the middle of each edge, invisible, so a neuron's hover and
+        # click never pick up the edges that end under it.
+        hit = fig.segment("hx0", "hy0", "hx1", "hy1", source=self.edges, line_width=9, line_alpha=0.0,
+                          hover_line_alpha=0.5, hover_line_color=col.TEXT, selection_line_alpha=0.0,
+                          nonselection_line_alpha=0.0)
+        if self.with_maps:
+            fig.image("image", source=self.maps, x="x", y="y", dw="side", dh="side", dw_units="screen",
+                      dh_units="screen", anchor="center", color_mapper=self.map_mapper)
+            nr = fig.rect("x", "y", width="size", height="size", width_units="screen", height_units="screen",
+                          source=self.nodes, fill_alpha=0.0, line_color="ring", line_width="ring_width",
+                          hover_line_color=col.TEXT, selection_line_color=col.ACCENT,
+                          nonselection_line_alpha=1.0, hover_fill_alpha=0.0)
+        else:
+            nr = fig.scatter("x", "y", source=self.nodes, size="size", fill_color="fill",
+                             line_color="ring", line_width="ring_width", hover_line_color=col.TEXT,
+                             nonselection_fill_alpha=1.0, nonselection_line_alpha=1.0)
+        text = dict(text_font_size=f"{lay.FONT_PX}px", text_baseline="middle", background_fill_color="white",
                     background_fill_alpha=0.8, padding=1)
         self.value_text = fig.text("x", "y", text="label", source=self.nodes, x_offset="offset",
                                    text_align="left", text_color=col.TEXT, **text)
         self.bias_text = fig.text("x", "y", text="btext", source=self.nodes, x_offset="offset",
-                                  y_offset=14, text_align="left", text_color=col.SUBTLE, **text)
+                                  y_offset=lay.BIAS_OFFSET_PX, text_align="left", text_color=col.SUBTLE, **text)
         fig.text("x", "y", text="text", source=self.marks, text_align="center", text_font_size="12px",
                  text_font_style="bold", text_color=col.TEXT)
         fig.add_tools(HoverTool(renderers=[nr], tooltips=[("", "@name"), ("", "@formula"), ("", "@afx")]),
-                      HoverTool(renderers=[er], tooltips=[("", "@name"), ("weight w", "@weight{0.[000]}"),
-                                                          ("w·a", "@weight{0.[000]} × @src_a{0.[000]} = @contrib{0.[000]}")],
+                      HoverTool(renderers=[hit], tooltips=[("", "@name"), ("weight w", "@weight{0.[000]}"),
+                                                           ("w·a", "@weight{0.[000]} × @src_a{0.[000]} = @contrib{0.[000]}")],
                                 line_policy="interp"),
-                      TapTool(renderers=[er]))
-        self.edge_renderer, self.node_renderer = er, nr
+                      TapTool(renderers=[hit, nr]))
+        self.edge_renderer, self.node_renderer, self.hit_renderer = er, nr, hit
         self._legend(fig)
-        for mapper, title in ((self.hidden_mapper, "hidden a"), (self.output_mapper, "output a")):
+        bars = [(self.input_mapper, "input x"), (self.hidden_mapper, "hidden a"), (self.output_mapper, "output a")]
+        for mapper, title in bars:
             fig.add_layout(ColorBar(color_mapper=mapper, title=title, width=10, title_text_font_size="11px",
                                     major_label_text_font_size="10px", padding=4), "right")
         self.hidden_bar, self.output_bar = fig.right[-2], fig.right[-1]
+        for bar in fig.right[-3:]:
+            bar.visible = not self.with_maps     # maps mode: the owner's big map carries the scale
         return fig
 
     def _legend(self, fig):
-        """Sample segments that explain edge width (|w|) and colour (sign)."""
+        """Sample segments that explain edge width (|w|) and colour (sign), a dead and the selected edge."""
         items = []
-        for w in (1.5, 0.3, -0.3, -1.5):
+        samples = [(w, f"w = {w:+g}", col.edge_colour([w])[0], float(col.EDGE_ALPHA)) for w in (1.5, 0.3, -0.3, -1.5)]
+        samples += [(0.0, "w = 0 (dead)", col.edge_colour([0.0])[0], col.DEAD_ALPHA),
+                    (1.0, "selected", col.ACCENT, 1.0)]
+        for w, label, colour, alpha in samples:
             src = ColumnDataSource({"x0": [np.nan], "y0": [np.nan], "x1": [np.nan], "y1": [np.nan]})
             r = fig.segment("x0", "y0", "x1", "y1", source=src, line_width=float(col.edge_width(w)),
-                            line_color=col.edge_colour([w])[0])
-            items.append(LegendItem(label=f"w = {w:+g}", renderers=[r]))
+                            line_color=colour, line_alpha=alpha)
+            items.append(LegendItem(label=label, renderers=[r]))
         fig.add_layout(Legend(items=items, orientation="horizontal", title="edges: width |w|, colour sign",
-                              title_text_font_size="11px", label_text_font_size="11px", spacing=6,
-                              border_line_alpha=0), "below")
+                              title_text_font_size="11px", label_text_font_size="11px", spacing=4,
+                              border_line_alpha=0, glyph_width=16, label_standoff=2,
+                              ncols=3 if self.with_maps else 6), "below")
 
     # --- updates ----------------------------------------------------------------------------
 
+    @property
+    def drawn_structure(self):
+        """The state's structure counter this drawing was last built for."""
+        return self._seen[0]
+
     def _on_trace(self, *_):
         """Redraw now if the graph is on screen; otherwise when its tab opens (training stays light)."""
-        if self.state.view == "network":
+        if self.state.view == self.view_key:
             self.refresh()
         else:
             self._stale = True
 
     def _on_view(self, *_):
-        if self.state.view == "network" and self._stale:
+        if self.state.view == self.view_key and self._stale:
             self.refresh()
         self._shade()
 
@@ -128,31 +167,64 @@ class NetworkGraph(pn.viewable.Viewer):
         table = lay.node_table(net.sizes)
         self._table = table
         n_drawn = len(table["unit"])
-        small = n_drawn <= lay.SMALL
         slots = max(len(lay.drawn_units(n)) + (n > lay.MAX_DRAWN) for n in net.sizes)
-        size = float(np.clip(300 / max(slots, 1), 9, 30))
+        top = (slots - 1) / 2
+        y0, y1 = -top - 0.9, top + 1.6
+        px_per_unit = max(self.height - FRAME_CHROME, 50) / (y1 - y0)
+        if self.with_maps:
+            size = float(np.clip(0.8 * px_per_unit, 14, 36))
+        else:
+            size = float(np.clip(min(300 / max(slots, 1), 0.8 * px_per_unit), 9, 30))
+        # Maps mode: the squares show the values; numbers come on hover (no labels between squares).
+        self._label_masks = ((False, False) if self.with_maps
+                             else lay.label_fit(table["layer"], table["y"], px_per_unit)[:2])
         edges = lay.edge_table(net, table)
         self._edge_rows = edges
         node_data = {"layer": table["layer"], "unit": table["unit"], "x": table["x"], "y": table["y"],
                      "size": np.full(n_drawn, size), "offset": np.full(n_drawn, size / 2 + 3)}
-        node_data.update(node_columns(net, self.state.trace, table, small))
+        node_data.update(self._node_columns(values_only=False))
         node_data.update(self._fills(table["layer"], node_data["a"]))
         edge_data = dict(edges)
         edge_data.update(edge_columns(net, self.state.trace, edges))
-        edge_data.update(width=col.edge_width(edges["weight"]), color=col.edge_colour(edges["weight"]))
+        edge_data.update(self._edge_style(edges["weight"]))
+        t = EDGE_TRIM
+        edge_data.update(hx0=edges["x0"] + t * (edges["x1"] - edges["x0"]),
+                         hy0=edges["y0"] + t * (edges["y1"] - edges["y0"]),
+                         hx1=edges["x1"] - t * (edges["x1"] - edges["x0"]),
+                         hy1=edges["y1"] - t * (edges["y1"] - edges["y0"]))
+        self.nodes.selected.indices = []
+        self.edges.selected.indices = []
         self.nodes.data = node_data
         self.edges.data = edge_data
-        top = (slots - 1) / 2
+        if self.with_maps:
+            self.maps.data = {"image": [np.zeros((1, 1), dtype=np.float32)] * n_drawn, "x": table["x"],
+                              "y": table["y"], "side": np.full(n_drawn, size - 2)}
         self.marks.data = {"x": list(range(net.L + 1)) + table["marks"]["x"],
                            "y": [top + 1.0] * (net.L + 1) + table["marks"]["y"],
                            "text": [f"{name} ({n})" for name, n in zip(lay.layer_names(net.L), net.sizes)]
                            + table["marks"]["text"]}
         self.fig.x_range.update(start=-0.6, end=net.L + 0.9)
-        self.fig.y_range.update(start=-top - 0.9, end=top + 1.6)
-        self.value_text.visible = self.bias_text.visible = small
-        self.hidden_bar.visible = net.L > 1
+        self.fig.y_range.update(start=y0, end=y1)
+        self.hidden_bar.visible = net.L > 1 and not self.with_maps
         self.highlight.fill_alpha = 0.0
         self._shade()
+
+    def _node_columns(self, values_only):
+        value, bias = self._label_masks
+        return node_columns(self.state.network, self.state.trace, self._table, value,
+                            values_only=values_only, bias_shown=bias)
+
+    @staticmethod
+    def _edge_style(w):
+        return {"width": col.edge_width(w), "color": col.edge_colour(w), "alpha": col.edge_alpha(w)}
+
+    def set_maps(self, images, lo: float, hi: float):
+        """Each drawn neuron's heat-map (one float32 image per row of `nodes`) on one colour range."""
+        with pn.io.hold():
+            self.maps.data.update(image=images)
+            changes = {k: v for k, v in (("low", lo), ("high", hi)) if getattr(self.map_mapper, k) != v}
+            if changes:
+                self.map_mapper.update(**changes)
 
     def _fills(self, layer, a):
         """Fill colours per layer on its activation's range; also moves the two colour bars."""
@@ -160,7 +232,7 @@ class NetworkGraph(pn.viewable.Viewer):
         layer, a = np.asarray(layer), np.asarray(a, dtype=float)
         fill = np.empty(len(a), dtype=object)
         hidden = (layer > 0) & (layer < net.L)
-        spans = [(layer == 0, "linear", None), (hidden, net.activations[0] if net.activations else "linear",
+        spans = [(layer == 0, "linear", self.input_mapper), (hidden, net.activations[0] if net.activations else "linear",
                                                 self.hidden_mapper), (layer == net.L, net.output, self.output_mapper)]
         for mask, name, mapper in spans:
             if not mask.any():
@@ -180,8 +252,7 @@ class NetworkGraph(pn.viewable.Viewer):
     def _values(self):
         """A new input: only the value columns change (same rows)."""
         net, trace = self.state.network, self.state.trace
-        small = len(self._table["unit"]) <= lay.SMALL
-        cols = node_columns(net, trace, self._table, small, values_only=not self._bias_stale)
+        cols = self._node_columns(values_only=not self._bias_stale)
         self._bias_stale = False
         cols.update(self._fills(self._table["layer"], cols["a"]))
         self.nodes.data.update(cols)
@@ -191,7 +262,7 @@ class NetworkGraph(pn.viewable.Viewer):
         self._bias_stale = True            # biases may have been edited too
         w = lay.edge_weights(self.state.network, self._edge_rows)
         self._edge_rows["weight"] = w
-        self.edges.data.update(weight=w.copy(), width=col.edge_width(w), color=col.edge_colour(w))
+        self.edges.data.update(weight=w.copy(), **self._edge_style(w))
 
     def _shade(self, *_):
         """While the forward pass is open, shade the layer of its step (seen on returning here)."""

@@ -15,7 +15,7 @@ class WeightEditor(pn.viewable.Viewer):
         super().__init__(**params)
         self.state, self.graph = state, graph
         self.target = None
-        self.label = pn.pane.HTML("Click an edge on the Network tab to edit its weight.",
+        self.label = pn.pane.HTML("Click an edge on the graph to edit its weight.",
                                   sizing_mode="stretch_width")
         self.value = pn.widgets.FloatInput(label="weight w", value=0.0, step=0.1, width=120, start=-100, end=100)
         self.apply = pn.widgets.Button(label="Set weight", color="primary", width=110, align="end")

@@ -232,23 +232,35 @@ def test_l2_and_l1_shrink_weights():
 
 # --- the trainer ----------------------------------------------------------------------------------
 
-def _reference_epoch(t, order):
-    """One epoch the slow way: engine.backward, regularize and optimizer.step on the net's own lists."""
+def _reference_epoch(t, order, dead):
+    """One epoch the slow way: engine.backward, regularize and optimizer.step on the net's own lists;
+    with L1, the Playground's rule: a weight whose step crosses 0 is set to 0 and never trained again."""
     X, Y = t.X_train[order], t.Y_train[order]
     for s in range(0, len(order), t.batch_size):
         dW, db = t.gradients(X[s:s + t.batch_size], Y[s:s + t.batch_size])
+        for g, d in zip(dW, dead):
+            g[d] = 0.0
+        old = [W.copy() for W in t.net.W]
         t.optimizer.step(t.net, dW, db)
+        for W, W_old, d in zip(t.net.W, old, dead):
+            if t.reg == "l1" and t.reg_rate:
+                d |= W * W_old < 0
+            W[d] = 0.0
 
 
 @pytest.mark.parametrize("opt,reg", [("sgd", "none"), ("momentum", "l2"), ("adam", "l1")])
 def test_epoch_matches_the_slow_reference(opt, reg):
     kw = dict(optimizer=opt, reg=reg, reg_rate=0.003, batch_size=16, seed=5)
     fast, slow = training.build_trainer("moons", (4,), **kw), training.build_trainer("moons", (4,), **kw)
+    dead = [np.zeros(W.shape, bool) for W in slow.net.W]
     for _ in range(3):
         fast.step_epoch()
-        _reference_epoch(slow, slow.rng.permutation(len(slow.Y_train)))
+        _reference_epoch(slow, slow.rng.permutation(len(slow.Y_train)), dead)
     for a, b in zip(fast.net.W + fast.net.b, slow.net.W + slow.net.b):
         assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+    for a, b in zip(fast.dead_links(), dead):
+        assert_array_equal(a, b)
+    assert reg != "l1" or any(d.any() for d in dead)          # Adam's steps do push weights across 0
 
 
 def test_same_seed_same_weights_bit_for_bit():
@@ -438,3 +450,62 @@ def test_cli_as_a_process():
     runs = [subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True) for _ in range(2)]
     a, b = (json.loads(r.stdout) for r in runs)
     assert a["test_loss"] == b["test_loss"] and a["epochs"] == 50
+
+
+# --- L1 as the Playground: a weight that crosses zero dies ------------------------------------------
+
+def test_l1_weight_that_crosses_zero_becomes_exactly_zero_and_dead():
+    t = training.build_trainer("circle", (3,), lr=0.1, reg="l1", reg_rate=0.05, batch_size=10_000, seed=7)
+    rng = np.random.default_rng(7)
+    t.net.W[0][...] = rng.uniform(-0.004, 0.004, t.net.W[0].shape)      # small: L1's step is 0.005
+    W0 = [W.copy() for W in t.net.W]
+    dW, _ = t.gradients(t.X_train, t.Y_train)                 # one full batch: order does not matter
+    step = [W - 0.1 * g for W, g in zip(W0, dW)]
+    crossed = [(a * b < 0) for a, b in zip(W0, step)]
+    assert sum(int(c.sum()) for c in crossed) >= 2            # the data makes some cross, not all
+    t.step_epoch()
+    for W, s, c, dead in zip(t.net.W, step, crossed, t.dead_links()):
+        assert_array_equal(W[c], 0.0)                          # exactly 0, not "nearly"
+        assert_allclose(W[~c], s[~c], rtol=1e-12, atol=1e-15)
+        assert_array_equal(dead, c)
+    t.lr = 1.0
+    t.reg = "none"                                             # even without L1 a dead link stays dead
+    t.run(5)
+    for W, dead in zip(t.net.W, t.dead_links()):
+        assert_array_equal(W[dead], 0.0)
+    t.net.W[0][t.dead_links()[0]] = 0.3                        # a hand edit revives it
+    t.step_epoch()
+    assert not t.dead_links()[0].any() and np.all(t.net.W[0] != 0.0)
+    t.restart(0)
+    assert not any(d.any() for d in t.dead_links())
+
+
+def test_l1_kills_links_over_a_run_and_they_stay_zero():
+    t = training.build_trainer("gauss", (8, 8), reg="l1", reg_rate=0.01, seed=4)
+    t.run(40)
+    dead = t.dead_links()
+    n_dead = sum(int(d.sum()) for d in dead)
+    assert n_dead > 10
+    t.run(20)
+    for W, d in zip(t.net.W, dead):
+        assert_array_equal(W[d], 0.0)
+
+
+def test_unstable_spots_a_fast_rising_loss():
+    assert training.unstable([1.0, 0.9, 1.0, 1.3, 1.7, 2.2])
+    assert not training.unstable([1.0, 0.9, 0.8, 0.7, 0.6])
+    assert training.unstable([0.04, 0.12, 0.004, 0.007, 0.001, 0.13])               # overshooting
+    assert not training.unstable([1.0, 1.01, 1.02, 1.03, 1.04])          # rising, but slowly
+    assert not training.unstable([1.0, 1e-30, 2e-30, 4e-30, 8e-30, 1.6e-29])   # wobbles near a perfect fit
+    t = training.build_trainer("plane", (4, 2), activation="linear", output="linear", lr=0.8, seed=1)
+    first_warning = None
+    for _ in range(600):
+        t.step_epoch()
+        if first_warning is None and training.unstable(t.history["train_loss"]):
+            first_warning = t.epoch
+        if t.diverged:
+            break
+    assert t.diverged and first_warning is not None and first_warning < t.epoch - 20   # said well before
+    calm = training.build_trainer("plane", (4, 2), activation="linear", output="linear", lr=0.3, seed=1)
+    calm.run(300)
+    assert not any(training.unstable(calm.history["train_loss"][:k]) for k in range(1, 302))

@@ -212,3 +212,66 @@ def test_colour_range_follows_activation():
     lo, hi = colours.value_range("linear", [-4.0, 2.0])
     assert lo == -4.0 and hi == 4.0
     assert engine.OUTPUT_RANGES["softmax"] == (0.0, 1.0)
+
+
+# --- labels never overlap; hovers and clicks aim at one thing; one colour meaning per hue -----------
+
+@pytest.mark.parametrize("sizes", ["2,3,1", "4,32,32,10", "8,16,16,2", "784,256,128,10", "3,12,5"])
+def test_visible_labels_never_overlap(sizes):
+    app = App(query={"preset": "custom", "sizes": sizes})
+    g, d = app.graph, app.graph.nodes.data
+    y0, y1 = g.fig.y_range.start, g.fig.y_range.end
+    ppu = (g.height - 95) / (y1 - y0)
+    value, bias, vpx, bpx = layout.label_fit(d["layer"], d["y"], ppu)
+    assert [bool(t) for t in d["label"]] == list(value)
+    assert [bool(t) for t in d["btext"]] == list(bias & (np.asarray(d["layer"]) > 0))
+    for l in set(d["layer"]):
+        m = np.asarray(d["layer"]) == l
+        shown = np.sort(np.concatenate([vpx[m & value], bpx[m & bias]]))
+        assert np.all(np.diff(shown) >= layout.FONT_PX)       # no two visible labels closer than a font
+    assert value.any()                                           # and there are numbers where room allows
+
+
+def test_small_network_shows_every_number_and_a_wide_one_thins_them():
+    small = App(query={"preset": "neuron"}).graph.nodes.data
+    assert all(small["label"]) and all(t for t, l in zip(small["btext"], small["layer"]) if l > 0)
+    wide = App(query={"preset": "custom", "sizes": "4,32,32,10"}).graph.nodes.data
+    hidden = np.asarray(wide["layer"]) == 1
+    shown = np.asarray([bool(t) for t in wide["label"]])
+    assert shown[hidden].all()                          # 21 px a row: room for the values...
+    assert not any(t for t, h in zip(wide["btext"], hidden) if h)      # ...but not for a bias under each
+    short = App(query={"preset": "custom", "sizes": "4,32,32,10"})
+    short.graph.height = 250                            # a short figure thins the values too
+    short.graph._structural()
+    shown = np.asarray([bool(t) for t in short.graph.nodes.data["label"]])
+    assert 0 < shown[hidden].sum() < hidden.sum()
+
+
+def test_edges_answer_the_pointer_only_away_from_nodes():
+    app = App()
+    g = app.graph
+    e = g.edges.data
+    hover = [t for t in g.fig.tools if type(t).__name__ == "HoverTool"]
+    assert [t.renderers for t in hover] == [[g.node_renderer], [g.hit_renderer]]
+    for k in range(len(e["layer"])):
+        length = np.hypot(e["x1"][k] - e["x0"][k], e["y1"][k] - e["y0"][k])
+        start = np.hypot(e["hx0"][k] - e["x0"][k], e["hy0"][k] - e["y0"][k])
+        end = np.hypot(e["x1"][k] - e["hx1"][k], e["y1"][k] - e["hy1"][k])
+        assert start == pytest.approx(0.3 * length) and end == pytest.approx(0.3 * length)
+    assert g.hit_renderer.glyph.line_alpha == 0.0
+
+
+def test_activations_never_use_the_weights_hues_and_brighter_is_larger():
+    def lum(hexes):
+        rgb = np.array([[int(h[i:i + 2], 16) for i in (1, 3, 5)] for h in hexes]) / 255
+        return rgb @ [0.2126, 0.7152, 0.0722]
+    assert set(colours.ACTIVATION).isdisjoint(colours.DIVERGING)
+    assert np.all(np.diff(lum(colours.ACTIVATION)) > -0.01)                 # brighter = larger
+    app = App(query={"preset": "custom", "sizes": "2,3,1", "activation": "tanh", "output": "tanh"})
+    fills = set(app.graph.nodes.data["fill"])
+    assert fills <= set(colours.ACTIVATION)                                # inputs included
+    assert fills.isdisjoint(app.graph.edges.data["color"])
+    bars = {b.title: b.color_mapper.palette for b in app.graph.fig.right if hasattr(b, "color_mapper")}
+    assert set(bars) == {"input x", "hidden a", "output a"}
+    legend = [i.label.value for i in app.graph.fig.legend[0].items]
+    assert "selected" in legend and "w = 0 (dead)" in legend

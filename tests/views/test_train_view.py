@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from nnviz.core import training
+from nnviz.encode import colours
 from nnviz.ui.app import App
 
 PLAYGROUND = {"view": "train", "preset": "custom", "sizes": "2,4,2,1", "activation": "tanh", "output": "tanh"}
@@ -20,7 +21,7 @@ def test_frames_train_and_loss_falls(view):
     tv.run_frames(10)
     assert tv.trainer.epoch >= 10
     assert tv.trainer.history["train_loss"][-1] < 0.5 * first
-    assert f">{tv.trainer.epoch}<" in tv.status.object
+    assert f">{tv.trainer.epoch}<" in tv.status.object and "Unstable" not in tv.message.object
     assert len(tv.curve.data["epoch"]) == 11 and tv.curve.data["epoch"][-1] == tv.trainer.epoch
     assert tv.curve.data["acc"][-1] == tv.trainer.history["test_accuracy"][-1] > tv.curve.data["acc"][0]
 
@@ -45,16 +46,92 @@ def test_heatmaps_match_the_network(view):
     img = np.asarray(tv.heat.data["image"][0])
     out = tv.trainer.net(tv.trainer.inputs(tv._grid))[:, 0].reshape(img.shape)
     np.testing.assert_allclose(img, out, rtol=1e-6, atol=1e-7)
-    assert tv.maps.data["label"] == ["H1.0", "H1.1", "H1.2", "H1.3", "H2.0", "H2.1"]
+    g = tv.graph
+    rows = list(zip(g.nodes.data["layer"], g.nodes.data["unit"]))
+    assert rows == [(0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (1, 3), (2, 0), (2, 1), (3, 0)]
     small = tv.trainer.net.forward(tv.trainer.inputs(tv._map_grid))
-    np.testing.assert_allclose(tv.maps.data["image"][5], small.a[2][:, 1].reshape(25, 25), rtol=1e-6)
+    maps = g.maps.data["image"]
+    assert all(m.dtype == np.float32 and m.shape == (25, 25) for m in maps)
+    np.testing.assert_allclose(maps[7], small.a[2][:, 1].reshape(25, 25), rtol=1e-6)       # H2.1
+    np.testing.assert_allclose(maps[8], small.a[3][:, 0].reshape(25, 25), rtol=1e-6)       # the output
+    # an input's map is its feature rescaled onto the maps' range: x1 grows left to right
+    assert (g.map_mapper.low, g.map_mapper.high) == (-1.0, 1.0)
+    np.testing.assert_allclose(maps[0][0], small.a[0][:25, 0] / np.abs(small.a[0][:, 0]).max(), rtol=1e-6)
     trace = tv.trainer.net.forward(tv.trainer.inputs(tv._grid))
-    tv.maps.selected.indices = [1]                   # click H1.1: the big map shows it
+    g.nodes.selected.indices = [3]                   # click H1.1 on the graph: the big map shows it
     assert tv.focus == (1, 1) and "H1.1" in tv.heat_fig.title.text
     np.testing.assert_allclose(tv.heat.data["image"][0], trace.a[1][:, 1].reshape(img.shape), rtol=1e-6, atol=1e-7)
-    tv.maps.selected.indices = [1]                   # click it again: back to the output
+    g.nodes.selected.indices = [3]                   # click it again: back to the output
     assert tv.focus is None
     np.testing.assert_allclose(tv.heat.data["image"][0], out, rtol=1e-6, atol=1e-7)
+    g.nodes.selected.indices = [1]                   # an input feature: x2
+    assert tv.focus == (0, 1) and "Input x2" in tv.heat_fig.title.text
+
+
+def test_training_graph_follows_the_trainer_exactly(view):
+    app, tv = view
+    g = tv.graph
+    assert g.nodes.name == "train_nodes" and g.edges.name == "train_edges" and g.fig.name == "train_graph"
+    for col in ("layer", "unit", "z", "a", "bias"):
+        assert col in g.nodes.data
+    for col in ("layer", "src", "dst", "weight"):
+        assert col in g.edges.data
+    nodes_dict, edges_dict = g.nodes.data, g.edges.data
+    tv.play.value = True
+    tv.run_frames(4)
+    tv.play.value = False                            # pause
+    W = tv.trainer.net.W
+    e = g.edges.data
+    assert g.nodes.data is nodes_dict and g.edges.data is edges_dict      # value frames: columns only
+    assert [w == W[l - 1][d, s] for l, s, d, w in zip(e["layer"], e["src"], e["dst"], e["weight"])] == [True] * 18
+    trace = app.state.network.forward(np.asarray(app.state.x))
+    np.testing.assert_allclose(np.asarray(g.nodes.data["a"])[-1], trace.output[0], rtol=1e-12)
+    app.state.view = "network"
+    assert list(app.graph.edges.data["weight"]) == list(e["weight"])
+    assert app.graph.edges.name == "edges"
+
+
+def test_click_an_edge_on_the_training_graph_to_edit_it_while_training(view):
+    app, tv = view
+    tv.play.value = True
+    tv.run_frames(1)
+    g = tv.graph
+    g.edges.selected.indices = [5]
+    l, s, d = int(g.edges.data["layer"][5]), int(g.edges.data["src"][5]), int(g.edges.data["dst"][5])
+    assert tv.editor.target == (l, d, s)
+    assert tv.editor.set_weight(-1.75)
+    assert tv.trainer.net.W[l - 1][d, s] == -1.75 and g.edges.data["weight"][5] == -1.75
+    assert g.edges.data["width"][5] == pytest.approx(colours.edge_width(-1.75))
+    tv.run_frames(1, epochs=1)                       # training goes on from the edited value
+    assert tv.trainer.net.W[l - 1][d, s] != -1.75
+
+
+def test_a_link_killed_by_l1_is_drawn_faint(view):
+    app, tv = view
+    tv.settings.param.update(reg="l1", reg_rate=0.03, lr=0.1)
+    tv.run_frames(1, epochs=40)
+    dead = tv.trainer.dead_links()
+    assert sum(int(d.sum()) for d in dead) > 0
+    e = tv.graph.edges.data
+    for l, s, d, a, w in zip(e["layer"], e["src"], e["dst"], e["alpha"], e["weight"]):
+        if dead[l - 1][d, s]:
+            assert w == 0.0 and a == colours.DEAD_ALPHA
+        else:
+            assert w != 0.0 and a == colours.EDGE_ALPHA
+
+
+def test_the_tab_warns_while_the_loss_rises_fast():
+    app = App(query={**PLAYGROUND, "sizes": "2,4,2,1", "activation": "linear", "output": "linear"})
+    tv = app.view("train")
+    tv.settings.param.update(problem="plane", lr=0.9, seed=1)
+    warned = None
+    for _ in range(400):
+        tv.run_frames(1, epochs=1)
+        if warned is None and "Unstable" in tv.message.object:
+            warned = tv.trainer.epoch
+        if tv.trainer.diverged:
+            break
+    assert tv.trainer.diverged and warned is not None and warned < tv.trainer.epoch - 10
 
 
 def test_diverging_run_stops_and_the_graph_survives(view):

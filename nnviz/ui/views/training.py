@@ -11,17 +11,21 @@ import time
 
 import numpy as np
 import panel as pn
-from bokeh.models import ColumnDataSource, LinearAxis, LinearColorMapper, LinearScale, Range1d
+from bokeh.models import ColorBar, ColumnDataSource, LinearAxis, LinearColorMapper, LinearScale, Range1d
 
 from ...core import datasets, training
-from ...encode.colours import ACCURACY, DIVERGING, INK, TEST, TEXT
+from ...encode import colours as col
+from ...encode.colours import ACCURACY, DIVERGING, INK, TEST, TEXT  # DIVERGING: the two classes' points
 from ...encode.notation import fmt
 from .. import session
-from ..figures import bare, fig
+from ..figures import fig
+from ..graph import NetworkGraph
 from ..parts import alert_html, esc
+from ..weight_editor import WeightEditor
 
 GRID = 50                     # heatmap resolution per axis
-MAP_GRID = 25                 # resolution of each hidden neuron's small map
+MAP_GRID = 25                 # resolution of each neuron's small map on the graph
+GRAPH_HEIGHT = 430
 FRAME_MS = 50                 # one frame every 50 ms (20 frames per second)
 FRAME_BUDGET = 0.025          # seconds of training per frame; epochs per frame adapt to fit
 DATA = ["problem", "noise", "train_pct", "samples", "seed"]
@@ -51,19 +55,23 @@ class TrainingView(pn.viewable.Viewer):
         self.heat = ColumnDataSource(name="heatmap", data={"image": [np.zeros((GRID, GRID))]})
         self.points = ColumnDataSource(name="train_points", data={"x": [], "y": [], "color": []})
         self.tests = ColumnDataSource(name="test_points", data={"x": [], "y": [], "color": []})
-        self.mapper = LinearColorMapper(palette=DIVERGING, low=-1, high=1)
+        self.mapper = LinearColorMapper(palette=col.ACTIVATION, low=-1, high=1)
         self.status = pn.pane.HTML("", name="train_status", sizing_mode="stretch_width")
         self.message = pn.pane.HTML("", sizing_mode="stretch_width", name="train_message")
         self.network_note = pn.pane.HTML("", sizing_mode="stretch_width", name="train_network")
-        self.maps = ColumnDataSource(name="neuron_maps", data={"image": [], "x": [], "y": [], "tx": [], "ty": [],
-                                                               "label": []})
-        self.focus, self._cells = None, []
+        self.focus = None
+        # The network being trained, drawn as on the Network tab with each neuron's map in its square.
+        self.graph = NetworkGraph(state, height=GRAPH_HEIGHT, prefix="train_", view="train", maps=True,
+                                  caption=False)
+        self.editor = WeightEditor(state, self.graph)
+        self.graph.nodes.selected.on_change("indices", lambda attr, old, new: self._focus(new))
         self._widgets()
         self._figures()
         self.settings.param.watch(lambda *_: self.rebuild(keep_epoch=True), DATA)
         self.settings.param.watch(self._features_changed, "features")
         self.settings.param.watch(self._tune, TUNE)
         state.param.watch(self._structure_changed, "structure")
+        state.param.watch(lambda *_: self._draw_maps(), "view")
         session.on_destroyed(lambda: self._set_playing(False))
         self.rebuild(keep_epoch=True)
 
@@ -89,21 +97,21 @@ class TrainingView(pn.viewable.Viewer):
         self.discrete.param.watch(lambda e: self._draw(), "value")
         self.controls = pn.Param(s, parameters=["problem", "noise", "train_pct", "samples", "seed", "features",
                                                 "lr", "batch_size", "optimizer", "reg", "reg_rate"],
-                                 show_name=False, width=270,
+                                 show_name=False, width=255,
                                  widgets={"features": pn.widgets.CheckBoxGroup, "noise": pn.widgets.IntSlider,
                                           "train_pct": pn.widgets.IntSlider,
                                           "lr": {"type": pn.widgets.FloatInput, "step": 0.01}})
 
     def _figures(self):
         lo, hi = datasets.DOMAIN_2D
-        f = fig(name="train_heatmap", width=360, height=340, x_range=(lo, hi), y_range=(lo, hi),
+        f = fig(name="train_heatmap", width=330, height=300, x_range=(lo, hi), y_range=(lo, hi),
                 title="Output over the input plane")
         f.image("image", source=self.heat, x=lo, y=lo, dw=hi - lo, dh=hi - lo, color_mapper=self.mapper)
         f.scatter("x", "y", source=self.points, color="color", line_color=TEXT, line_width=0.6, size=7)
         self.test_renderer = f.scatter("x", "y", source=self.tests, color="color", line_color="black",
                                        size=6, visible=False)
         f.xaxis.axis_label, f.yaxis.axis_label = "x1", "x2"
-        c = fig(name="train_curves", width=360, height=230, y_axis_type="log",
+        c = fig(name="train_curves", width=330, height=200, y_axis_type="log",
                 title="Loss: train ━ test ╍ · accuracy (green)")
         c.line("epoch", "train", source=self.curve, color=INK, line_width=2)
         c.line("epoch", "test", source=self.curve, color=TEST, line_width=2, line_dash="dashed")
@@ -112,23 +120,21 @@ class TrainingView(pn.viewable.Viewer):
         c.add_layout(LinearAxis(y_range_name="acc", axis_label="accuracy"), "right")
         c.line("epoch", "acc", source=self.curve, y_range_name="acc", color=ACCURACY, line_width=2, alpha=0.8)
         c.xaxis.axis_label = "epoch"
+        f.add_layout(ColorBar(color_mapper=self.mapper, width=10, padding=3, title="a",
+                              major_label_text_font_size="10px"), "right")
         self.heat_fig, self.curve_fig = f, c
-        m = bare(name="neuron_maps", width=200, height=200, tools="tap", x_range=(0, 1), y_range=(0, 1))
-        m.min_border = 4
-        m.image("image", source=self.maps, x="x", y="y", dw=1, dh=1, color_mapper=self.mapper)
-        m.text("tx", "ty", text="label", source=self.maps, text_align="center", text_font_size="11px")
-        self.maps.selected.on_change("indices", lambda attr, old, new: self._focus(new))
-        self.maps_fig = m
 
     def __panel__(self):
         buttons = pn.Row(self.play, self.step, self.reset, self.regen)
         left = pn.Column(buttons, self.status, self.message, self.network_note, self.adapt, self.controls,
                          width=290)
-        middle = pn.Column(self.heat_fig, pn.Row(self.show_test, self.discrete), self.curve_fig)
-        right = pn.Column(pn.pane.HTML("<b>Hidden neurons</b>: each one's output over the same plane;"
-                                       " click one to enlarge it"), self.maps_fig,
-                          pn.pane.HTML("To change a weight by hand, even while it trains, click its edge on "
-                                       "the <b>Network</b> tab."), sizing_mode="stretch_width")
+        middle = pn.Column(
+            pn.pane.HTML("<div class='nnviz-caption'>Each square is a neuron's output over the input plane "
+                         "(brighter = larger); edges: width |w|, colour sign. <b>Click</b> a neuron to "
+                         "enlarge its map, an edge to edit its weight (also while it trains).</div>",
+                         sizing_mode="stretch_width", margin=(0, 5)),
+            self.graph, self.editor, sizing_mode="stretch_width", min_width=300)
+        right = pn.Column(self.heat_fig, pn.Row(self.show_test, self.discrete), self.curve_fig, width=340)
         return pn.Row(left, middle, right, sizing_mode="stretch_width")
 
     # --- the network and the trainer -----------------------------------------------------------
@@ -158,7 +164,7 @@ class TrainingView(pn.viewable.Viewer):
         with pn.io.hold():
             self.points.data = {"x": d.X_train[:, 0], "y": d.X_train[:, 1], "color": colour(d.y_train)}
             self.tests.data = {"x": d.X_test[:, 0], "y": d.X_test[:, 1], "color": colour(d.y_test)}
-            self._build_neuron_maps()
+            self.focus = None
             self._draw(restart_curve=True)
         self._epochs_per_frame = 1
         return t
@@ -275,6 +281,17 @@ class TrainingView(pn.viewable.Viewer):
                 self.message.object = alert_html("The loss became infinite: lower the learning rate and "
                                                  "press Reset.")
                 break
+            self._warn_unstable()
+
+    def _warn_unstable(self):
+        """Say so while the loss climbs fast (before it diverges); clear the note once it settles."""
+        rising = training.unstable(self.trainer.history["train_loss"])
+        note = ("Unstable: the training loss is rising fast. Lower the learning rate (or pause and press "
+                "Reset) before it diverges.")
+        if rising:
+            self.message.object = alert_html(note)
+        elif self.message.object and "Unstable" in self.message.object:
+            self.message.object = ""
 
     def _set_playing(self, playing: bool):
         """Start or stop this session's frame timer (a periodic callback on its own document)."""
@@ -291,10 +308,7 @@ class TrainingView(pn.viewable.Viewer):
         t = self.trainer
         trace = t.net.forward(t.inputs(self._grid))
         self._draw_heat(trace)
-        if self._cells:
-            small = t.net.forward(t.inputs(self._map_grid))
-            self.maps.data.update(image=[small.a[l][:, u].reshape(MAP_GRID, MAP_GRID).astype(np.float32)
-                                         for l, u in self._cells])
+        self._draw_maps()
         h = t.history
         accs = h.get("test_accuracy") or [float("nan")] * len(h["epoch"])    # regression: no accuracy
         if restart_curve:
@@ -309,39 +323,62 @@ class TrainingView(pn.viewable.Viewer):
                               f'test loss <b class="test-loss">{fmt(h["test_loss"][-1], 4)}</b>{acc}</div>')
 
     def _draw_heat(self, trace):
-        """The big map: the output (or the neuron picked below) over the input plane."""
+        """The big map: the output (or the neuron clicked on the graph) over the input plane."""
+        t = self.trainer
         if self.focus is None:
-            out, title = trace.output[:, 0], "Output over the input plane"
+            out, title, name = trace.output[:, 0], "Output over the input plane", t.net.output
         else:
             l, u = self.focus
-            out, title = trace.a[l][:, u], f"Hidden neuron H{l}.{u} over the input plane (click it again: output)"
+            out = trace.a[l][:, u]
+            label = f"Input {self.settings.features[u]}" if l == 0 else f"Hidden neuron H{l}.{u}"
+            title = f"{label} over the input plane (click it again: output)"
+            name = "linear" if l == 0 else t.net.activation_of(l)
         if self.discrete.value and self.focus is None:
-            out = np.where(out >= (0.5 if self.trainer.net.output == "sigmoid" else 0.0), 1.0, -1.0)
-        self.heat.data.update(image=[out.reshape(GRID, GRID).astype(np.float32)])   # float32 halves the bytes
-        self.heat_fig.title.text = title
+            out = np.where(out >= (0.5 if t.net.output == "sigmoid" else 0.0), 1.0, -1.0)
+        lo, hi = col.value_range(name, out)
+        with pn.io.hold():
+            self.heat.data.update(image=[out.reshape(GRID, GRID).astype(np.float32)])   # float32 halves the bytes
+            if (self.mapper.low, self.mapper.high) != (lo, hi):
+                self.mapper.update(low=lo, high=hi)
+            self.heat_fig.title.text = title
 
-    def _build_neuron_maps(self):
-        """Every hidden neuron's map in one figure, one column per layer (rebuilt on a structural change)."""
-        sizes = self.trainer.net.sizes
-        cells = [(l, u) for l in range(1, len(sizes) - 1) for u in range(sizes[l])]
-        self._cells = cells
-        rows = max(sizes[1:-1], default=1)
-        self.maps.data = {"image": [np.zeros((MAP_GRID, MAP_GRID), dtype=np.float32)] * len(cells),
-                          "x": [1.15 * (l - 1) for l, _ in cells], "y": [-1.3 * u for _, u in cells],
-                          "tx": [1.15 * (l - 1) + 0.5 for l, _ in cells], "ty": [-1.3 * u + 1.02 for _, u in cells],
-                          "label": [f"H{l}.{u}" for l, u in cells]}
-        layers = max(len(sizes) - 2, 1)
-        self.maps_fig.x_range.update(start=-0.1, end=1.15 * layers)
-        self.maps_fig.y_range.update(start=-1.3 * (rows - 1) - 0.1, end=1.3)
-        self.maps_fig.height = int(40 + 80 * rows)
-        self.maps_fig.width = int(20 + 80 * layers)
-        self.focus = None
+    def neuron_maps(self):
+        """Each drawn neuron's (layer, unit) map on MAP_GRID², as float32, and one colour range for all.
+
+        Inputs (x1, x1², sin x1 ...) are rescaled onto that range by their largest |value|, as the
+        Playground does, so x1² and x1 are both readable; hidden and output maps are their real a."""
+        t, rows = self.trainer, self.graph.nodes.data
+        small = t.net.forward(t.inputs(self._map_grid))
+        names = [t.net.activation_of(l) for l in range(1, t.net.L + 1)]
+        ranges = [col.value_range(n, small.a[l + 1]) for l, n in enumerate(names)]
+        lo, hi = min(r[0] for r in ranges), max(r[1] for r in ranges)
+        images = []
+        for l, u in zip(rows["layer"], rows["unit"]):
+            v = small.a[l][:, u]
+            if l == 0:
+                m = float(np.max(np.abs(v))) or 1.0
+                v = lo + (v / m + 1.0) / 2.0 * (hi - lo)
+            images.append(v.reshape(MAP_GRID, MAP_GRID).astype(np.float32))
+        return images, lo, hi
+
+    def _draw_maps(self):
+        """The squares of the graph; only while the tab is open (the graph then follows the network)."""
+        if self.trainer is None or self.state.view != self.key:
+            return
+        if self.graph.drawn_structure != self.state.structure:
+            self.graph.refresh()
+        images, lo, hi = self.neuron_maps()
+        self.graph.set_maps(images, lo, hi)
 
     def _focus(self, indices):
-        """Clicking a neuron's map shows it enlarged in the big heatmap (click again for the output)."""
-        if not indices or indices[0] >= len(self._cells):
+        """Clicking a neuron on the graph shows its map enlarged (click it again, or the output: the output)."""
+        if not indices or self.trainer is None:
             return                      # clearing the selection below calls back with []
-        cell = self._cells[indices[0]]
-        self.focus = None if cell == self.focus else cell
-        self.maps.selected.indices = []
+        rows = self.graph.nodes.data
+        i = indices[0]
+        if i >= len(rows["layer"]):
+            return
+        cell = (int(rows["layer"][i]), int(rows["unit"][i]))
+        self.focus = None if cell == self.focus or cell[0] == self.trainer.net.L else cell
+        self.graph.nodes.selected.indices = []
         self._draw_heat(self.trainer.net.forward(self.trainer.inputs(self._grid)))
