@@ -248,3 +248,23 @@ def test_every_view_survives_a_diverged_network():
     assert "Reset" in app.state.message and app.controls.activation.value == app.state.activation == "linear"
     tv.reset_weights()                                                      # the way out works
     assert app.state.finite and app.state.set_activation("tanh")
+
+
+def test_training_sessions_share_the_server_budget(view, monkeypatch):
+    """Two sessions playing: each trains on every second tick; a closed tab stops its timer."""
+    from nnviz.ui import session
+    app, tv = view
+    other = App(query=PLAYGROUND).view("train")
+    monkeypatch.setattr(session, "cpu_share", lambda seconds, _s=session.CpuShare(0.025): _s)
+    frames = {id(tv): 0, id(other): 0}
+    for v in (tv, other):
+        v._ticks = 0
+        monkeypatch.setattr(v, "run_frames", lambda n=1, v=v: frames.__setitem__(id(v), frames[id(v)] + 1))
+    for _ in range(10):
+        for v in (tv, other):
+            v._tick()
+    assert frames[id(tv)] == 6 and frames[id(other)] == 5          # every second tick once both train
+    tv.play.value = True
+    monkeypatch.setattr(session, "connected", lambda: False)          # the tab closed
+    tv._tick()
+    assert tv.play.value is False

@@ -293,14 +293,29 @@ class TrainingView(pn.viewable.Viewer):
         elif self.message.object and "Unstable" in self.message.object:
             self.message.object = ""
 
+    def _tick(self):
+        """One timer tick. The server's training budget is shared: with n sessions training, each one
+        trains and draws on every n-th tick, so n trainings cost the server what one does. A closed tab
+        stops here, within one tick (Bokeh keeps its session for a while longer)."""
+        if not session.connected():
+            self.play.value = False
+            return
+        share = session.cpu_share(FRAME_BUDGET)
+        n = max(1, round(FRAME_BUDGET / share.share(id(self), time.monotonic())))
+        self._ticks += 1
+        if self._ticks % n == 0:
+            self.run_frames(1)
+
     def _set_playing(self, playing: bool):
         """Start or stop this session's frame timer (a periodic callback on its own document)."""
         self.play.label = "❚❚ Pause" if playing else "▶ Play"
         if playing and self._stop is None:
-            self._stop = session.every(lambda: self.run_frames(1), FRAME_MS)
+            self._ticks = 0
+            self._stop = session.every(self._tick, FRAME_MS)
         elif not playing and self._stop is not None:
             stop, self._stop = self._stop, None
             stop()
+            session.cpu_share(FRAME_BUDGET).leave(id(self))
 
     # --- drawing -----------------------------------------------------------------------------
 
