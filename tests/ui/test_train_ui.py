@@ -55,14 +55,24 @@ def test_digits_train_and_draw_changes_prediction(server, page, console_errors):
         const v = Bokeh.index.query_one(view => view.model === m); const r = v.el.getBoundingClientRect();
         const f = v.frame.bbox; return [r.left + f.left, r.top + f.top, f.width, f.height]; }""")
     left, top, width, height = box
-    for col, row in ((1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6)):
-        page.mouse.click(left + (col + 0.5) * width / 8, top + (row + 0.5) * height / 8)
-        page.wait_for_timeout(120)
-    page.wait_for_function("(b) => { const p = Bokeh.documents[0].get_model_by_name('digit_probs').data.p;"
-                           " return Array.from(p).some((v, i) => Math.abs(v - b[i]) > 1e-9); }", arg=before,
-                           timeout=5000)
+    at = lambda col, row: (left + (col + 0.5) * width / 8, top + (row + 0.5) * height / 8)
+    page.get_by_role("button", name="Clear").click()
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('digit_grid').data.v.every(v => v == 0)")
+    for col, row in ((1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6)):     # clicks 50 ms apart: all kept
+        page.mouse.click(*at(col, row))
+        page.wait_for_timeout(50)
+    page.mouse.move(*at(1, 6))                                             # a stroke: press, drag, release
+    page.mouse.down()
+    for col in range(2, 7):
+        page.mouse.move(*at(col, 6), steps=4)
+    page.mouse.up()
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('digit_grid').data.v"
+                           ".filter(v => v > 0).length == 11", timeout=5000)
     grid = source_data(page, "digit_grid")
-    assert sum(1 for v in grid["v"] if v > 0) >= 1
+    inked = {i for i, v in enumerate(grid["v"]) if v > 0}
+    assert inked == {r * 8 + r for r in range(1, 7)} | {6 * 8 + c for c in range(1, 7)}
+    probs = source_data(page, "digit_probs")["p"]
+    assert any(abs(a - b) > 1e-9 for a, b in zip(probs, before))
     shot(page, "view-digits")
     assert canvas is not None
     assert console_errors == []

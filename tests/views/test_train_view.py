@@ -223,7 +223,7 @@ def test_digits_network_learns_and_drawing_changes_prediction():
     dv.set_image(np.zeros(64))
     p_blank = np.asarray(dv.probs.data["p"]).copy()
     for cell in (3, 4, 11, 12, 19, 20, 27, 28, 35, 36, 43, 44, 51, 52, 59, 60):   # a vertical bar: a "1"
-        dv._tapped([cell])
+        dv.paint([cell])
     assert not np.allclose(p_blank, dv.probs.data["p"])
     assert dv.image().sum() == 16
 

@@ -10,7 +10,8 @@ import time
 
 import numpy as np
 import panel as pn
-from bokeh.models import ColumnDataSource, TapTool
+from bokeh import events
+from bokeh.models import ColumnDataSource, CustomJS
 
 from ...core import datasets, training
 from ...encode.colours import GRID, MUTED, POS_COLOUR, grey
@@ -56,11 +57,26 @@ class DigitsView(pn.viewable.Viewer):
 
     def _figures(self):
         c = bare(name="digit_canvas", width=300, height=300, x_range=(-0.5, 7.5), y_range=(-0.5, 7.5),
-                 title="Click cells to draw (8×8 pixels)")
+                 title="Press and drag to draw (8×8 pixels)")
         r = c.rect("x", "y", 0.96, 0.96, source=self.grid, fill_color="color", line_color=GRID,
                    nonselection_fill_alpha=1.0, selection_fill_alpha=1.0, selection_line_color=GRID)
-        c.add_tools(TapTool(renderers=[r]))
-        self.grid.selected.on_change("indices", lambda attr, old, new: self._tapped(new))
+        # A pen: a tap or a press-and-drag sends each newly entered cell to the server, one change per
+        # cell, so quick clicks are all kept and a drag paints a stroke.
+        self.pen_source = ColumnDataSource(name="digit_pen", data={"cell": [], "n": []})
+        pen = CustomJS(args=dict(src=self.pen_source), code="""
+            const col = Math.round(cb_obj.x), row = 7 - Math.round(cb_obj.y);
+            if (col < 0 || col > 7 || row < 0 || row > 7) return;
+            const cell = row * 8 + col;
+            const kind = cb_obj.event_name;
+            const click = kind === 'tap' || kind === 'doubletap';   // two quick clicks arrive as a double tap
+            if (!click && src._last_cell === cell && src._stroke === true) return;
+            src._last_cell = cell; src._stroke = !click;
+            const n = (src.data.n.length ? src.data.n[0] : 0) + 1;
+            src.data = {cell: [cell], n: [n]};""")
+        for ev in (events.Tap, events.DoubleTap, events.PanStart, events.Pan):
+            c.js_on_event(ev, pen)
+        c.js_on_event(events.PanEnd, CustomJS(args=dict(src=self.pen_source), code="src._stroke = false;"))
+        self.pen_source.on_change("data", lambda attr, old, new: self.paint(new.get("cell", [])))
         b = fig(name="digit_bars", width=330, height=300, x_range=[str(k) for k in range(10)],
                 y_range=(0, 1), title="Softmax: probability of each digit")
         b.vbar("digit", top="p", width=0.8, source=self.probs, color="color")
@@ -121,15 +137,12 @@ class DigitsView(pn.viewable.Viewer):
         self.set_image(X[self._example_index % len(X)])
         self._example_index += 1
 
-    def _tapped(self, indices):
-        if not indices:
-            return
-        i = indices[0]
-        self.grid.selected.indices = []
-        if not 0 <= i < PIXELS:
-            return
+    def paint(self, cells):
+        """Ink (or erase, with the eraser) the given cells; anything outside the grid is ignored."""
         v = self.image().copy()
-        v[i] = 1.0 if self.pen.value == "draw" else 0.0
+        for i in cells:
+            if isinstance(i, (int, np.integer)) and 0 <= i < PIXELS:
+                v[int(i)] = 1.0 if self.pen.value == "draw" else 0.0
         self.set_image(v)
 
     def refresh(self):
