@@ -13,7 +13,9 @@ from .controls import Controls
 from .views import VIEWS
 from .views.base import LazyTab
 
-STYLESHEET = Path(__file__).resolve().parent / "static" / "nnviz.css"
+STATIC = Path(__file__).resolve().parent / "static"
+STYLESHEET = STATIC / "nnviz.css"
+PAGE_JS = STATIC / "page.js"
 EXTENSIONS = ("katex",)             # Panel extensions the views need (KaTeX for pn.pane.LaTeX)
 URL_DELAY_MS = 300                  # the picture first, the address bar after a pause
 
@@ -24,6 +26,7 @@ class App(pn.viewable.Viewer):
     def __init__(self, query: dict | None = None, **params):
         super().__init__(**params)
         session.guard_request_uri()
+        session.run_js_when_ready(PAGE_JS.read_text())
         self.keys = [key for key, _, _ in VIEWS]
         self.state = SessionState(views=self.keys)
         self.controls = Controls(self.state)
@@ -82,11 +85,13 @@ class App(pn.viewable.Viewer):
 
     def __panel__(self):
         header = pn.pane.HTML(
-            '<div class="nnviz-header"><span class="nnviz-title">nnviz</span>'
-            '<span class="nnviz-tagline">see what a neural network computes</span></div>',
+            '<header class="nnviz-header"><h1 class="nnviz-title">nnviz</h1>'
+            '<span class="nnviz-tagline">see what a neural network computes</span></header>',
             sizing_mode="stretch_width", margin=0)
-        side = pn.Column(self.controls, width=300, margin=(0, 10), styles={"overflow-y": "auto"})
-        return pn.Column(header, pn.Row(side, self.tabs, sizing_mode="stretch_width"),
+        side = pn.Column(self.controls, width=300, margin=(0, 10), styles={"overflow-y": "auto"},
+                         css_classes=["nnviz-side"])
+        main = pn.Column(self.tabs, sizing_mode="stretch_width", css_classes=["nnviz-main"], margin=0)
+        return pn.Column(header, pn.Row(side, main, sizing_mode="stretch_width"),
                          sizing_mode="stretch_width")
 
 
@@ -98,8 +103,3 @@ def extension():
     """Load the Panel extensions and page styles nnviz needs (call once before serving)."""
     pn.extension(*EXTENSIONS, raw_css=[stylesheet()], notifications=False)
 
-
-def serve():
-    """The page of one session (what `panel serve` runs for each browser tab)."""
-    extension()
-    App().servable(title="nnviz")

@@ -136,7 +136,8 @@ class Controls(pn.viewable.Viewer):
             row = [pn.pane.HTML(f"<span>{name}: <b>{n}</b></span>", width=84, margin=(8, 4)), minus, plus]
             if 0 < l < len(sizes) - 1:          # each hidden layer may have its own activation
                 act = pn.widgets.Select(options=options(core.HIDDEN_ACTIVATIONS), value=self.state.activations[l - 1],
-                                        width=84, margin=(2, 4))
+                                        width=84, margin=(2, 4),
+                                        css_classes=[f"nnviz-label--Activation_of_{name.replace(' ', '_')}"])
                 act.param.watch(lambda e, l=l: self._act(lambda v: self.state.set_layer_activation(l, v), e.new),
                                 "value")
                 row.append(act)

@@ -104,6 +104,14 @@ def cpu_share(seconds: float) -> CpuShare:
     return pn.state.as_cached("nnviz-cpu-share", lambda: CpuShare(seconds))
 
 
+def run_js_when_ready(code: str):
+    """Run this JavaScript in the page once its document is ready (a no-op outside a session)."""
+    from bokeh.models import CustomJS
+    doc = document()
+    if doc is not None:
+        doc.js_on_event("document_ready", CustomJS(code=code))
+
+
 def on_destroyed(callback):
     """Call callback when this session ends (its page closed)."""
     if document() is not None:

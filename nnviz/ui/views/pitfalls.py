@@ -153,7 +153,8 @@ class PitfallsView(LessonView):
             self.grads_shallow.data = {"layer": [1, 2], "shallow": runs["shallow"]["grad0"]}
             naive = runs["naive"]["grad0"]
             rows = "".join(
-                f"<tr><td style='{CELL};color:{RUN_COLOURS[k]}'><b>{esc(r['label'])}</b></td>"
+                f"<tr><td style='{CELL}'><span style='display:inline-block;width:12px;height:12px;"
+                f"margin-right:6px;background:{RUN_COLOURS[k]}'></span><b>{esc(r['label'])}</b></td>"
                 f"<td style='{CELL};text-align:right'>{fmt(r['grad0'][-1] / r['grad0'][0])}×</td>"
                 f"<td style='{CELL};text-align:right'>{fmt(r['train_loss'])}</td>"
                 f"<td style='{CELL};text-align:right'>{r['test_accuracy']:.0%}</td></tr>" for k, r in runs.items())

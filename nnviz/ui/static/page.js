@@ -1,0 +1,94 @@
+// nnviz page helpers, run once the document is ready (see nnviz/ui/page.py).
+// 1. Accessible names: Panel and Bokeh draw their widgets inside shadow roots, and some controls
+//    (slider handles, spinner arrows, selects without a visible label) come without a name. Each is
+//    named from its own title or label; a host may say its name with a class "nnviz-label--Words_here".
+// 2. Landmarks: the element with class nnviz-main becomes the page's main landmark.
+// 3. Keys: "p" toggles presentation mode (the button with class nnviz-present-toggle), when no text
+//    field has the focus.
+(function () {
+  if (window.__nnvizPage) return;
+  window.__nnvizPage = true;
+
+  function walk(root, fn) {
+    fn(root);
+    root.querySelectorAll("*").forEach(function (el) { if (el.shadowRoot) walk(el.shadowRoot, fn); });
+  }
+
+  function hostLabel(root) {
+    var host = root.host;
+    while (host) {
+      var cls = Array.prototype.find.call(host.classList || [], function (c) { return c.indexOf("nnviz-label--") === 0; });
+      if (cls) return cls.slice("nnviz-label--".length).replace(/_/g, " ");
+      var r = host.getRootNode && host.getRootNode();
+      host = r && r.host;
+    }
+    return null;
+  }
+
+  function textOf(el) { return el ? el.textContent.replace(/\s+/g, " ").trim() : ""; }
+
+  function rootText(root) {          // the visible text beside a control in its own shadow root
+    return Array.prototype.filter.call(root.children || [], function (c) {
+      return c.tagName !== "STYLE" && c.tagName !== "LINK" && c.tagName !== "INPUT";
+    }).map(textOf).join(" ").trim();
+  }
+
+  function fix() {
+    walk(document, function (root) {
+      if (!root.querySelectorAll) return;
+      var named = hostLabel(root);
+      root.querySelectorAll('[role="slider"]:not([aria-label])').forEach(function (h) {
+        var title = textOf(root.querySelector(".bk-slider-title")).split(":")[0];
+        h.setAttribute("aria-label", named || title || "value");
+      });
+      root.querySelectorAll("button.bk-spin-btn-up:not([aria-label])").forEach(function (b) {
+        b.setAttribute("aria-label", "increase"); b.setAttribute("tabindex", "-1");
+      });
+      root.querySelectorAll("button.bk-spin-btn-down:not([aria-label])").forEach(function (b) {
+        b.setAttribute("aria-label", "decrease"); b.setAttribute("tabindex", "-1");
+      });
+      root.querySelectorAll("select, input, textarea").forEach(function (el) {
+        if (el.getAttribute("aria-label") || el.type === "hidden") return;
+        var label = el.id && root.querySelector('label[for="' + el.id + '"]');
+        var wrap = el.closest && el.closest("label");
+        var text = named || textOf(label) || textOf(wrap) || textOf(root.querySelector("label")) ||
+                   (el.type === "checkbox" || el.type === "radio" ? rootText(root) : "");
+        if (!text && el.type === "file") text = "choose a file";
+        if (text) el.setAttribute("aria-label", text);
+      });
+      root.querySelectorAll("button:not([aria-label])").forEach(function (b) {
+        if (!textOf(b) && named) b.setAttribute("aria-label", named);
+      });
+      root.querySelectorAll(".nnviz-main:not([role])").forEach(function (m) { m.setAttribute("role", "main"); });
+      if (root.host && root.host.classList && root.host.classList.contains("nnviz-main") && !root.host.getAttribute("role")) {
+        root.host.setAttribute("role", "main");
+      }
+    });
+  }
+
+  function presentToggle() {
+    var found = null;
+    walk(document, function (root) {
+      if (found || !root.querySelectorAll) return;
+      var b = root.querySelector(".nnviz-present-toggle button, button.nnviz-present-toggle");
+      if (!b && root.host && root.host.classList && root.host.classList.contains("nnviz-present-toggle")) {
+        b = root.querySelector("button");
+      }
+      if (b) found = b;
+    });
+    return found;
+  }
+
+  document.addEventListener("keydown", function (e) {
+    var t = e.composedPath ? e.composedPath()[0] : e.target;
+    var typing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+    if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "p" || e.key === "P") {
+      var b = presentToggle();
+      if (b) { b.click(); e.preventDefault(); }
+    }
+  });
+
+  fix();
+  setInterval(fix, 600);
+})();
