@@ -1,6 +1,8 @@
 """Per-neuron and per-edge value columns and the arithmetic written out for hovers. No Panel, no Bokeh."""
 from __future__ import annotations
 
+import html
+
 import numpy as np
 
 from .. import core
@@ -87,3 +89,23 @@ def edge_columns(net: core.Network, trace: core.Trace, edges: dict, names: bool 
         cols["name"] = [f"{unit_name(titles, l - 1, s)} → {unit_name(titles, l, d)}"
                         for l, s, d in zip(edges["layer"], edges["src"], edges["dst"])]
     return cols
+
+
+def describe_html(net: core.Network, trace: core.Trace, table: dict) -> str:
+    """The graph as text for screen readers: a summary of the output, then each drawn neuron's z and a
+    (the same rows and numbers as the `nodes` source), layer by layer."""
+    titles = layer_names(net.L)
+    out = np.asarray(trace.a[-1], dtype=float)
+    k = int(np.nanargmax(out)) if np.any(np.isfinite(out)) else 0
+    summary = (f"Network {'-'.join(map(str, net.sizes))}. Output: "
+               + ", ".join(f"unit {i} a = {fmt(v)}" for i, v in enumerate(out[:10]))
+               + (f"; largest: unit {k}." if len(out) > 1 else "."))
+    rows = []
+    for l, u in zip(table["layer"], table["unit"]):
+        name = unit_name(titles, int(l), int(u))
+        z = "" if l == 0 else f"{float(trace.z[l][u]):.6g}"
+        rows.append(f"<tr><th scope='row'>{html.escape(name)}</th><td>{z}</td><td>{float(trace.a[l][u]):.6g}</td></tr>")
+    return (f"<section aria-label='The network as text'><p aria-live='polite'>{html.escape(summary)}</p>"
+            "<table><caption>Every drawn neuron: weighted sum z and activation a</caption>"
+            "<tr><th scope='col'>neuron</th><th scope='col'>z</th><th scope='col'>a</th></tr>"
+            + "".join(rows) + "</table></section>")

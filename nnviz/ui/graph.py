@@ -18,7 +18,7 @@ FRAME_CHROME = 95               # px of a graph figure's height taken by toolbar
 
 from ..encode import colours as col
 from ..encode import layout as lay
-from ..encode.labels import edge_columns, node_columns
+from ..encode.labels import describe_html, edge_columns, node_columns
 from ..state.session import SessionState
 from .figures import bare
 
@@ -50,6 +50,10 @@ class NetworkGraph(pn.viewable.Viewer):
         state.param.watch(self._on_view, "view")
         state.forward.param.watch(self._shade, "step")
         self._pane = pn.pane.Bokeh(self.fig, sizing_mode="stretch_width", height=height)
+        # The canvas as text for screen readers (visually hidden), kept in step with `nodes`.
+        self.describe = pn.pane.HTML("", css_classes=["nnviz-sr-only"], name=f"{prefix}describe",
+                                     visible=not prefix)
+        self._describe()
         self._caption = pn.pane.HTML(
             '<div class="nnviz-caption"><b>How to read it:</b> an edge\'s <b>width</b> is |w| and its '
             '<b>colour</b> the sign (blue +, brown −); a neuron\'s <b>fill</b> is its activation a, its '
@@ -59,7 +63,7 @@ class NetworkGraph(pn.viewable.Viewer):
             margin=(0, 10), visible=caption)
 
     def __panel__(self):
-        return pn.Column(self._pane, self._caption, sizing_mode="stretch_width")
+        return pn.Column(self._pane, self._caption, self.describe, sizing_mode="stretch_width")
 
     # --- build once -------------------------------------------------------------------------
 
@@ -159,8 +163,14 @@ class NetworkGraph(pn.viewable.Viewer):
                 self._values()
             else:
                 self._values()
+            self._describe()
         self._seen = (st.structure, st.weights)
         self._stale = False
+
+    def _describe(self):
+        d = getattr(self, "describe", None)
+        if d is not None and d.visible and getattr(self, "_table", None) is not None:
+            d.object = describe_html(self.state.network, self.state.trace, self._table)
 
     def _structural(self):
         net = self.state.network

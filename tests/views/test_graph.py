@@ -275,3 +275,17 @@ def test_activations_never_use_the_weights_hues_and_brighter_is_larger():
     assert set(bars) == {"input x", "hidden a", "output a"}
     legend = [i.label.value for i in app.graph.fig.legend[0].items]
     assert "selected" in legend and "w = 0 (dead)" in legend
+
+
+def test_text_alternative_has_the_numbers_of_the_nodes_source():
+    import re
+    app = App(query={"preset": "digits"})
+    app.state.set_input([0.3, 0.1, 0.9, 0.4])
+    text = app.graph.describe.object
+    rows = re.findall(r"<tr><th scope='row'>([^<]*)</th><td>([^<]*)</td><td>([^<]*)</td></tr>", text)
+    nodes = app.graph.nodes.data
+    assert len(rows) == len(nodes["a"]) == 20
+    for (name, z, a), zs, as_ in zip(rows, nodes["z"], nodes["a"]):
+        assert float(a) == pytest.approx(as_, rel=1e-5, abs=1e-9)
+        assert (z == "") == bool(np.isnan(zs)) and (z == "" or float(z) == pytest.approx(zs, rel=1e-5, abs=1e-9))
+    assert rows[0][0] == "input x1" and "largest: unit" in text
