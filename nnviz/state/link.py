@@ -220,7 +220,7 @@ def read(state, args: dict) -> list:
             attempt(key, setter(value))
     for key in sorted(given, key=lambda k: k == "view"):     # settings groups, then the view last
         owner, name, p = known[key]
-        if owner is state and key != "view":
+        if key in NETWORK_ORDER:
             continue
         value = decoded(key)
         if value is None:

@@ -32,6 +32,7 @@ class SessionState(param.Parameterized):
     """What one student has set, and the network and trace it gives."""
 
     view = param.Selector(default="network", objects=list(VIEWS), metadata=LINK, doc="The open view.")
+    present = param.Boolean(default=False, metadata=LINK, doc="Presentation mode: the view fills the screen.")
     preset = param.Selector(default="starter", objects=[*presets.PRESETS, "custom"], metadata=LINK,
                             doc="Which lesson example the network came from ('custom' once changed).")
     sizes = param.List(default=[3, 4, 3, 2], item_type=int, metadata=LINK, doc="Neurons per layer, input first.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import panel as pn
+from bokeh.models import ColumnDataSource
 
 from ..state import link
 from ..state.session import SessionState
@@ -18,6 +19,7 @@ STYLESHEET = STATIC / "nnviz.css"
 PAGE_JS = STATIC / "page.js"
 EXTENSIONS = ("katex",)             # Panel extensions the views need (KaTeX for pn.pane.LaTeX)
 URL_DELAY_MS = 300                  # the picture first, the address bar after a pause
+NARROW = 800                        # px: below this the controls fold away (CSS) and colour bars hide
 
 
 class App(pn.viewable.Viewer):
@@ -33,9 +35,12 @@ class App(pn.viewable.Viewer):
         self.tabs_content = {key: LazyTab(self.state, key, build) for key, _, build in VIEWS}
         self.tabs = pn.Tabs(*[(title, self.tabs_content[key]) for key, title, _ in VIEWS], dynamic=False,
                             sizing_mode="stretch_width", name="views")
+        self._page_parts()
         self.apply_query(session.query_args() if query is None else query)
         self.tabs.param.watch(lambda e: setattr(self.state, "view", self.keys[e.new]), "active")
         self.state.param.watch(self._on_view, "view")
+        self.state.param.watch(lambda e: self._apply_present(), "present")
+        self._apply_present()
         self._cancel_url = None
         for owner in self._link_owners():
             owner.param.watch(lambda *_: self._push_url_later(), list(owner.param))
@@ -70,6 +75,45 @@ class App(pn.viewable.Viewer):
 
     def _on_view(self, event):
         self.tabs.active = self.keys.index(event.new)
+        if self.state.present:
+            self._apply_present()
+
+    # --- presentation mode and phones -------------------------------------------------------------
+
+    def _page_parts(self):
+        self.present_toggle = pn.widgets.Toggle(label="Present (P)", color="light", width=120, margin=(6, 6),
+                                                css_classes=["nnviz-present-toggle"])
+        self.copy_link = pn.widgets.Button(label="Copy link", color="light", width=100, margin=(6, 6),
+                                           css_classes=["nnviz-copy-link"],
+                                           description="Copy the link of what you see (the page's own address)")
+        self.copied = pn.pane.HTML("", margin=(12, 4), css_classes=["nnviz-copied"])
+        self.copy_link.on_click(lambda e: setattr(self.copied, "object", "link copied"))
+        self.controls_toggle = pn.widgets.Toggle(label="Controls", color="light", width=100, margin=(6, 6),
+                                                 css_classes=["nnviz-phone-only"])
+        self.side = pn.Column(self.controls, width=300, margin=(0, 10), styles={"overflow-y": "auto"},
+                              css_classes=["nnviz-side"])
+        self.present_toggle.param.watch(lambda e: setattr(self.state, "present", e.new), "value")
+        self.controls_toggle.param.watch(self._open_controls, "value")
+        self.viewport = ColumnDataSource(name="viewport", data={"w": [1280], "h": [720]})
+        session.add_model(self.viewport)
+        self.viewport.on_change("data", lambda attr, old, new: self._apply_present())
+
+    def _open_controls(self, event):
+        """On a phone the sidebar is a panel over the view that this toggle opens and closes."""
+        classes = [c for c in self.side.css_classes if c != "nnviz-open"]
+        self.side.css_classes = classes + (["nnviz-open"] if event.new else [])
+
+    def _apply_present(self):
+        """Presentation mode: no sidebar, the graph as tall as the screen allows, fonts scaled with it."""
+        on = bool(self.state.present)
+        self.present_toggle.value = on
+        self.side.visible = not on
+        h = int(self.viewport.data["h"][0]) if self.viewport.data["h"] else 720
+        w = int(self.viewport.data["w"][0]) if self.viewport.data["w"] else 1280
+        built = self.tabs_content["network"].view
+        if built is not None:
+            built.graph.present(max(h - 150, 300) if on else None)
+            built.graph.set_narrow(w < NARROW)
 
     def _push_url_later(self):
         """Debounced: while values keep changing (a slider, training) the address bar waits."""
@@ -84,14 +128,14 @@ class App(pn.viewable.Viewer):
     # --- page ----------------------------------------------------------------------------------
 
     def __panel__(self):
-        header = pn.pane.HTML(
+        title = pn.pane.HTML(
             '<header class="nnviz-header"><h1 class="nnviz-title">nnviz</h1>'
             '<span class="nnviz-tagline">see what a neural network computes</span></header>',
             sizing_mode="stretch_width", margin=0)
-        side = pn.Column(self.controls, width=300, margin=(0, 10), styles={"overflow-y": "auto"},
-                         css_classes=["nnviz-side"])
+        header = pn.Row(title, self.controls_toggle, self.copied, self.copy_link, self.present_toggle,
+                        sizing_mode="stretch_width", margin=0, css_classes=["nnviz-bar"])
         main = pn.Column(self.tabs, sizing_mode="stretch_width", css_classes=["nnviz-main"], margin=0)
-        return pn.Column(header, pn.Row(side, main, sizing_mode="stretch_width"),
+        return pn.Column(header, pn.Row(self.side, main, sizing_mode="stretch_width"),
                          sizing_mode="stretch_width")
 
 

@@ -31,6 +31,7 @@ class NetworkGraph(pn.viewable.Viewer):
         """prefix names the sources and figure; view is the tab that shows it (it redraws only there)."""
         super().__init__(**params)
         self.state, self.view_key, self.with_maps, self.height = state, view, maps, height
+        self._normal_height, self.scale = height, 1.0
         self.nodes = ColumnDataSource(name=f"{prefix}nodes")
         self.edges = ColumnDataSource(name=f"{prefix}edges")
         self.marks = ColumnDataSource(name=f"{prefix}layer_labels", data={"x": [], "y": [], "text": []})
@@ -99,7 +100,7 @@ class NetworkGraph(pn.viewable.Viewer):
                                    text_align="left", text_color=col.TEXT, **text)
         self.bias_text = fig.text("x", "y", text="btext", source=self.nodes, x_offset="offset",
                                   y_offset=lay.BIAS_OFFSET_PX, text_align="left", text_color=col.SUBTLE, **text)
-        fig.text("x", "y", text="text", source=self.marks, text_align="center", text_font_size="12px",
+        self.layer_text = fig.text("x", "y", text="text", source=self.marks, text_align="center", text_font_size="12px",
                  text_font_style="bold", text_color=col.TEXT)
         fig.add_tools(HoverTool(renderers=[nr], tooltips=[("", "@name"), ("", "@formula"), ("", "@afx")]),
                       HoverTool(renderers=[hit], tooltips=[("", "@name"), ("weight w", "@weight{0.[000]}"),
@@ -112,8 +113,10 @@ class NetworkGraph(pn.viewable.Viewer):
         for mapper, title in bars:
             fig.add_layout(ColorBar(color_mapper=mapper, title=title, width=10, title_text_font_size="11px",
                                     major_label_text_font_size="10px", padding=4), "right")
+        self.bars = fig.right[-3:]
         self.hidden_bar, self.output_bar = fig.right[-2], fig.right[-1]
-        for bar in fig.right[-3:]:
+        self.narrow = False
+        for bar in self.bars:
             bar.visible = not self.with_maps     # maps mode: the owner's big map carries the scale
         return fig
 
@@ -167,6 +170,33 @@ class NetworkGraph(pn.viewable.Viewer):
         self._seen = (st.structure, st.weights)
         self._stale = False
 
+    def present(self, height_px: int | None):
+        """Presentation size: the figure `height_px` tall, fonts and neurons scaled with it (None: normal)."""
+        if height_px == getattr(self, "_present_px", None):
+            return
+        self._present_px = height_px
+        self.scale = 1.0 if height_px is None else float(np.clip(height_px / 650, 1.0, 2.2))
+        self.height = self._normal_height if height_px is None else int(height_px)
+        px = lambda base: f"{round(base * self.scale)}px"
+        with pn.io.hold():
+            self._pane.height = self.height
+            self.fig.height = self.height
+            self.value_text.glyph.text_font_size = self.bias_text.glyph.text_font_size = px(lay.FONT_PX)
+            self.bias_text.glyph.y_offset = round(lay.BIAS_OFFSET_PX * self.scale)
+            self.layer_text.glyph.text_font_size = px(12)
+            self._seen = (None, None)            # positions, sizes and label room depend on the size
+            self.refresh()
+
+    def set_narrow(self, narrow: bool):
+        """On a phone-width screen the colour bars give their room to the network (the caption explains)."""
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        show = not narrow and not self.with_maps
+        for bar in self.bars:
+            bar.visible = show
+        self.hidden_bar.visible = show and self.state.network.L > 1
+
     def _describe(self):
         d = getattr(self, "describe", None)
         if d is not None and d.visible and getattr(self, "_table", None) is not None:
@@ -181,13 +211,15 @@ class NetworkGraph(pn.viewable.Viewer):
         top = (slots - 1) / 2
         y0, y1 = -top - 0.9, top + 1.6
         px_per_unit = max(self.height - FRAME_CHROME, 50) / (y1 - y0)
+        sc = self.scale
         if self.with_maps:
-            size = float(np.clip(0.8 * px_per_unit, 14, 36))
+            size = float(np.clip(0.8 * px_per_unit, 14, 36 * sc))
         else:
-            size = float(np.clip(min(300 / max(slots, 1), 0.8 * px_per_unit), 9, 30))
+            size = float(np.clip(min(300 * sc / max(slots, 1), 0.8 * px_per_unit), 9, 30 * sc))
         # Maps mode: the squares show the values; numbers come on hover (no labels between squares).
         self._label_masks = ((False, False) if self.with_maps
-                             else lay.label_fit(table["layer"], table["y"], px_per_unit)[:2])
+                             else lay.label_fit(table["layer"], table["y"], px_per_unit, lay.FONT_PX * sc,
+                                                lay.BIAS_OFFSET_PX * sc)[:2])
         edges = lay.edge_table(net, table)
         self._edge_rows = edges
         node_data = {"layer": table["layer"], "unit": table["unit"], "x": table["x"], "y": table["y"],
@@ -215,7 +247,7 @@ class NetworkGraph(pn.viewable.Viewer):
                            + table["marks"]["text"]}
         self.fig.x_range.update(start=-0.6, end=net.L + 0.9)
         self.fig.y_range.update(start=y0, end=y1)
-        self.hidden_bar.visible = net.L > 1 and not self.with_maps
+        self.hidden_bar.visible = net.L > 1 and not self.with_maps and not self.narrow
         self.highlight.fill_alpha = 0.0
         self._shade()
 

@@ -104,6 +104,13 @@ def cpu_share(seconds: float) -> CpuShare:
     return pn.state.as_cached("nnviz-cpu-share", lambda: CpuShare(seconds))
 
 
+def add_model(model):
+    """Put a Bokeh model (e.g. a source the page's script writes) into this session's document."""
+    doc = document()
+    if doc is not None:
+        doc.add_root(model)
+
+
 def run_js_when_ready(code: str):
     """Run this JavaScript in the page once its document is ready (a no-op outside a session)."""
     from bokeh.models import CustomJS

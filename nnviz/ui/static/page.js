@@ -8,6 +8,12 @@
 (function () {
   if (window.__nnvizPage) return;
   window.__nnvizPage = true;
+  if (!document.querySelector('meta[name="viewport"]')) {     // phones: lay out at the device's width
+    var meta = document.createElement("meta");
+    meta.name = "viewport";
+    meta.content = "width=device-width, initial-scale=1";
+    document.head.appendChild(meta);
+  }
 
   function walk(root, fn) {
     fn(root);
@@ -88,6 +94,23 @@
       if (b) { b.click(); e.preventDefault(); }
     }
   });
+
+  // 4. The viewport's size, for presentation mode (the source named "viewport").
+  var timer = null;
+  function reportViewport() {
+    var doc = window.Bokeh && Bokeh.documents[0];
+    var src = doc && doc.get_model_by_name("viewport");
+    if (src) src.data = {w: [window.innerWidth], h: [window.innerHeight]};
+  }
+  window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(reportViewport, 250); });
+  reportViewport();
+
+  // 5. Copy link: the button with class nnviz-copy-link copies the address bar.
+  document.addEventListener("click", function (e) {
+    var path = e.composedPath ? e.composedPath() : [];
+    var hit = path.some(function (el) { return el.classList && el.classList.contains("nnviz-copy-link"); });
+    if (hit && navigator.clipboard) navigator.clipboard.writeText(window.location.href).catch(function () {});
+  }, true);
 
   fix();
   setInterval(fix, 600);
