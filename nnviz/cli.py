@@ -63,7 +63,19 @@ def _depth_arg(text):
 
 
 def build_network(args):
-    """(network, input) from --preset or from --sizes/--activation/--output/--seed/--input."""
+    """(network, input) from --weights FILE, --preset or --sizes/--activation/--output/--seed; --input."""
+    if args.weights:
+        from pathlib import Path
+        from .core import weights_io
+        path = Path(args.weights)
+        if not path.is_file():
+            raise ValueError(f"no such weights file: {args.weights}")
+        if path.stat().st_size > weights_io.MAX_FILE_BYTES:
+            raise ValueError(f"{args.weights} is larger than {weights_io.MAX_FILE_BYTES // 2**20} MB")
+        net = weights_io.read(path.read_bytes(), path.name)
+        n = net.sizes[0]
+        x = np.zeros(n) if args.input is None else parse.numbers(args.input, float, "input")
+        return net, core.validate_input(x, n)
     if args.preset:
         net, x = presets.load(args.preset)
         if args.input is not None:
@@ -131,6 +143,7 @@ def make_parser() -> argparse.ArgumentParser:
     st.add_argument("--output", default="softmax", choices=core.OUTPUT_ACTIVATIONS)
     st.add_argument("--seed", type=int, default=0)
     st.add_argument("--input", help="comma-separated input values")
+    st.add_argument("--weights", help="a network file saved by the app (.json or .npz)")
     st.add_argument("--json", action="store_true", help="print one JSON object")
     st.set_defaults(run=_trace)
 

@@ -137,3 +137,20 @@ def test_pieces_counts_both_constructions():
     assert all(row["deep_params"] == row["shallow_params"] == 6 * row["k"] + 1 for row in rows)
     bad = run("pieces", "--depth", "0")
     assert bad.returncode == 2 and "depth" in bad.stderr
+
+
+def test_trace_reads_a_weights_file_saved_by_the_app(tmp_path):
+    from nnviz import core
+    from nnviz.core import weights_io
+    net = core.Network.init((2, 3, 1), "leaky_relu", "sigmoid", seed=4)
+    for name, data in (("net.json", weights_io.to_json(net).encode()), ("net.npz", weights_io.to_npz(net))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        r = run("trace", "--weights", str(path), "--input", "-1,2", "--json")
+        assert r.returncode == 0, r.stderr
+        out = json.loads(r.stdout)
+        np.testing.assert_allclose(out["layers"][-1]["a"], net(np.array([-1.0, 2.0])), rtol=1e-15)
+    bad = tmp_path / "bad.json"
+    bad.write_text("{nope")
+    r = run("trace", "--weights", str(bad))
+    assert r.returncode == 2 and "not a JSON" in r.stderr

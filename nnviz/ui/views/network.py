@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import panel as pn
 
+from ..export import Exporter
 from ..graph import NetworkGraph
 from ..weight_editor import WeightEditor
 
@@ -17,6 +18,7 @@ class NetworkView(pn.viewable.Viewer):
         self.state = state
         self.graph = NetworkGraph(state)
         self.editor = WeightEditor(state, self.graph)
+        self.exporter = Exporter(state)
 
     def __panel__(self):
-        return pn.Column(self.graph, self.editor, sizing_mode="stretch_width")
+        return pn.Column(self.graph, self.editor, self.exporter, sizing_mode="stretch_width")

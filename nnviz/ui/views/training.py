@@ -18,6 +18,7 @@ from ...encode import colours as col
 from ...encode.colours import ACCURACY, DIVERGING, INK, TEST, TEXT  # DIVERGING: the two classes' points
 from ...encode.notation import fmt
 from .. import session
+from ..export import image_button
 from ..figures import fig
 from ..graph import NetworkGraph
 from ..parts import alert_html, esc
@@ -134,7 +135,8 @@ class TrainingView(pn.viewable.Viewer):
                          "enlarge its map, an edge to edit its weight (also while it trains).</div>",
                          sizing_mode="stretch_width", margin=(0, 5)),
             self.graph, self.editor, sizing_mode="stretch_width", min_width=300)
-        right = pn.Column(self.heat_fig, pn.Row(self.show_test, self.discrete), self.curve_fig, width=340)
+        right = pn.Column(self.heat_fig, pn.Row(self.show_test, self.discrete),
+                          image_button("train_heatmap", "png", "Plane as PNG"), self.curve_fig, width=340)
         return pn.Row(left, middle, right, sizing_mode="stretch_width")
 
     # --- the network and the trainer -----------------------------------------------------------
