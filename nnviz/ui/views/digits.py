@@ -58,8 +58,8 @@ class DigitsView(pn.viewable.Viewer):
     def _figures(self):
         c = bare(name="digit_canvas", width=300, height=300, x_range=(-0.5, 7.5), y_range=(-0.5, 7.5),
                  title="Press and drag to draw (8×8 pixels)")
-        r = c.rect("x", "y", 0.96, 0.96, source=self.grid, fill_color="color", line_color=GRID,
-                   nonselection_fill_alpha=1.0, selection_fill_alpha=1.0, selection_line_color=GRID)
+        c.rect("x", "y", 0.96, 0.96, source=self.grid, fill_color="color", line_color=GRID,
+               nonselection_fill_alpha=1.0, selection_fill_alpha=1.0, selection_line_color=GRID)
         # A pen: a tap or a press-and-drag sends each newly entered cell to the server, one change per
         # cell, so quick clicks are all kept and a drag paints a stroke.
         self.pen_source = ColumnDataSource(name="digit_pen", data={"cell": [], "n": []})
