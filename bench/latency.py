@@ -26,7 +26,7 @@ ONE_CHANGE = """([value]) => new Promise(resolve => {
   const doc = Bokeh.documents[0];
   const src = doc.get_model_by_name('nodes');
   let slider = null;
-  for (const m of doc.all_models) if (m.type === 'Slider' && m.title === 'x0') slider = m;
+  for (const m of doc.all_models) if (m.type === 'Slider' && m.title === 'x1') slider = m;
   const t0 = performance.now();
   const done = () => {
     src.properties.data.change.disconnect(done);

@@ -15,11 +15,13 @@ from bokeh.models import (BoxAnnotation, ColorBar, ColumnDataSource, HoverTool, 
 
 EDGE_TRIM = 0.3                 # edges answer the pointer only on their middle 40 %: nodes keep their ends
 FRAME_CHROME = 95               # px of a graph figure's height taken by toolbar, titles and the legend
+DESCRIBE_DELAY_MS = 400        # the hidden text table trails the drawing by this much
 
 from ..encode import colours as col
 from ..encode import layout as lay
 from ..encode.labels import describe_html, edge_columns, node_columns
 from ..state.session import SessionState
+from . import session
 from .figures import bare
 
 
@@ -166,7 +168,7 @@ class NetworkGraph(pn.viewable.Viewer):
                 self._values()
             else:
                 self._values()
-            self._describe()
+            self._describe_soon()
         self._seen = (st.structure, st.weights)
         self._stale = False
 
@@ -196,6 +198,15 @@ class NetworkGraph(pn.viewable.Viewer):
         for bar in self.bars:
             bar.visible = show
         self.hidden_bar.visible = show and self.state.network.L > 1
+
+    def _describe_soon(self):
+        """The text alternative follows the picture after a pause (a screen reader needs no 60 Hz)."""
+        if session.document() is None:
+            self._describe()
+            return
+        if getattr(self, "_cancel_describe", None):
+            self._cancel_describe()
+        self._cancel_describe = session.later(self._describe, DESCRIBE_DELAY_MS)
 
     def _describe(self):
         d = getattr(self, "describe", None)

@@ -113,5 +113,5 @@
   }, true);
 
   fix();
-  setInterval(fix, 600);
+  setInterval(fix, 1500);
 })();
