@@ -67,7 +67,8 @@ def test_activation_and_architecture_change_what_is_drawn(server, page, console_
     assert len(e["weight"]) == 12 + 9 + 30
     page.get_by_role("button", name="+ hidden layer").click()
     page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('nodes').data.a.length == 23")
-    assert "sizes=4%2C3%2C3%2C3%2C10" in page.url or "sizes=4,3,3,3,10" in page.url
+    page.wait_for_function("() => decodeURIComponent(location.search).includes('sizes=4,3,3,3,10')",
+                           timeout=5000)                       # the address bar follows after a pause
     shot(page, "network-relu-4-3-3-3-10")
     assert console_errors == []
 
