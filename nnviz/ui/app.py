@@ -20,6 +20,9 @@ PAGE_JS = STATIC / "page.js"
 EXTENSIONS = ("katex",)             # Panel extensions the views need (KaTeX for pn.pane.LaTeX)
 URL_DELAY_MS = 300                  # the picture first, the address bar after a pause
 NARROW = 800                        # px: below this the controls fold away (CSS) and colour bars hide
+# On a narrow screen the tab headers wrap onto more lines, so every tab stays in sight and tappable
+# (Bokeh's header otherwise clips the tabs that do not fit). The header is in the Tabs' shadow root.
+TABS_CSS = f"@media (max-width: {NARROW}px) {{ .bk-header {{ flex-wrap: wrap !important; }} }}"
 
 
 class App(pn.viewable.Viewer):
@@ -34,7 +37,7 @@ class App(pn.viewable.Viewer):
         self.controls = Controls(self.state)
         self.tabs_content = {key: LazyTab(self.state, key, build) for key, _, build in VIEWS}
         self.tabs = pn.Tabs(*[(title, self.tabs_content[key]) for key, title, _ in VIEWS], dynamic=False,
-                            sizing_mode="stretch_width", name="views")
+                            sizing_mode="stretch_width", name="views", stylesheets=[TABS_CSS])
         self._page_parts()
         self.apply_query(session.query_args() if query is None else query)
         self.tabs.param.watch(lambda e: setattr(self.state, "view", self.keys[e.new]), "active")

@@ -66,7 +66,9 @@ class Exporter(pn.viewable.Viewer):
     def __panel__(self):
         return pn.Column(
             pn.pane.HTML("<b>Save or load</b>", margin=(8, 4, 0, 4)),
-            pn.Row(image_button("network", "png", "Graph as PNG"), image_button("network", "svg", "Graph as SVG"),
-                   self.json_file, self.npz_file),
-            pn.Row(pn.pane.HTML("Load a network (.json or .npz):", margin=(10, 4)), self.upload),
+            # FlexBoxes wrap: on a phone the buttons go onto a second line instead of widening the page
+            pn.FlexBox(image_button("network", "png", "Graph as PNG"), image_button("network", "svg", "Graph as SVG"),
+                       self.json_file, self.npz_file, flex_wrap="wrap", sizing_mode="stretch_width"),
+            pn.FlexBox(pn.pane.HTML("Load a network (.json or .npz):", margin=(10, 4)), self.upload,
+                       flex_wrap="wrap", sizing_mode="stretch_width"),
             sizing_mode="stretch_width")

@@ -24,3 +24,21 @@ def test_a_bad_file_is_refused_and_the_state_stays():
     assert "evil.json not loaded" in app.state.message
     for a, b in zip(before, app.state.network.W):
         np.testing.assert_array_equal(a, b)
+
+
+def test_presentation_mode_in_process():
+    """Presentation mode (also part of the export story: a lesson link): no sidebar, a tall graph with
+    fonts >= 16 px at 1920x1080, in the link; leaving restores the page."""
+    app = App(query={"present": "1", "preset": "digits"})
+    app.viewport.data = {"w": [1920], "h": [1080]}
+    app._apply_present()
+    assert app.state.present and app.present_toggle.value and not app.side.visible
+    assert app.graph.fig.height >= 0.7 * 1080
+    fonts = [float(g.text_font_size.rstrip("px")) if isinstance(g.text_font_size, str) else
+             float(g.text_font_size["value"].rstrip("px"))
+             for g in (app.graph.value_text.glyph, app.graph.bias_text.glyph, app.graph.layer_text.glyph)]
+    assert min(fonts) >= 16
+    assert app.query()["present"] == "1"
+    app.present_toggle.value = False
+    assert not app.state.present and app.side.visible and "present" not in app.query()
+    assert app.graph.fig.height == app.graph._normal_height

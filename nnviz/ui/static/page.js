@@ -3,7 +3,9 @@
 //    (slider handles, spinner arrows, selects without a visible label) come without a name. Each is
 //    named from its own title or label; a host may say its name with a class "nnviz-label--Words_here".
 // 2. Landmarks: the element with class nnviz-main becomes the page's main landmark.
-// 3. Keys: "p" toggles presentation mode (the button with class nnviz-present-toggle), when no text
+// 3. Focus: a visible ring on whatever the keyboard reaches, inside shadow roots too (page CSS stops
+//    at a shadow root, so the same rule is adopted by every root).
+// 4. Keys: "p" toggles presentation mode (the button with class nnviz-present-toggle), when no text
 //    field has the focus.
 (function () {
   if (window.__nnvizPage) return;
@@ -31,6 +33,16 @@
     return null;
   }
 
+  var FOCUS_CSS = ":focus-visible { outline: 3px solid #0b57d0 !important; outline-offset: 2px !important; " +
+                  "box-shadow: 0 0 0 2px #ffffff !important; }";
+  var focusSheet = null;
+  try { focusSheet = new CSSStyleSheet(); focusSheet.replaceSync(FOCUS_CSS); } catch (e) { focusSheet = null; }
+
+  function ringFocus(root) {
+    if (!focusSheet || !root.host || root.adoptedStyleSheets.indexOf(focusSheet) >= 0) return;
+    root.adoptedStyleSheets = root.adoptedStyleSheets.concat([focusSheet]);
+  }
+
   function textOf(el) { return el ? el.textContent.replace(/\s+/g, " ").trim() : ""; }
 
   function rootText(root) {          // the visible text beside a control in its own shadow root
@@ -42,6 +54,7 @@
   function fix() {
     walk(document, function (root) {
       if (!root.querySelectorAll) return;
+      ringFocus(root);
       var named = hostLabel(root);
       root.querySelectorAll('[role="slider"]:not([aria-label])').forEach(function (h) {
         var title = textOf(root.querySelector(".bk-slider-title")).split(":")[0];
@@ -95,7 +108,7 @@
     }
   });
 
-  // 4. The viewport's size, for presentation mode (the source named "viewport").
+  // 5. The viewport's size, for presentation mode (the source named "viewport").
   var timer = null;
   function reportViewport() {
     var doc = window.Bokeh && Bokeh.documents[0];
@@ -105,7 +118,7 @@
   window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(reportViewport, 250); });
   reportViewport();
 
-  // 5. Copy link: the button with class nnviz-copy-link copies the address bar.
+  // 6. Copy link: the button with class nnviz-copy-link copies the address bar.
   document.addEventListener("click", function (e) {
     var path = e.composedPath ? e.composedPath() : [];
     var hit = path.some(function (el) { return el.classList && el.classList.contains("nnviz-copy-link"); });
@@ -113,5 +126,5 @@
   }, true);
 
   fix();
-  setInterval(fix, 1500);
+  setInterval(fix, 600);
 })();
