@@ -56,6 +56,8 @@ class SessionState(param.Parameterized):
     trace = param.Parameter(doc="Forward trace of `network` for `x`.")
     structure = param.Integer(default=0, doc="Counts structural changes.")
     weights = param.Integer(default=0, doc="Counts in-place weight changes (training, hand edits).")
+    page_visible = param.Boolean(default=True, doc="False while the page is hidden (another tab, minimised): "
+                                 "timers such as training pause.")
 
     def __init__(self, views=VIEWS, **params):
         groups = {k: params.pop(k, None) or cls() for k, cls in GROUPS.items()}

@@ -9,7 +9,7 @@ from bokeh.models import ColumnDataSource
 from ..state import link
 from ..state.session import SessionState
 from ..state.settings import GROUPS
-from . import session
+from . import offload, session
 from .controls import Controls
 from .views import VIEWS
 from .views.base import LazyTab
@@ -97,14 +97,19 @@ class App(pn.viewable.Viewer):
                               css_classes=["nnviz-side"])
         self.present_toggle.param.watch(lambda e: setattr(self.state, "present", e.new), "value")
         self.controls_toggle.param.watch(self._open_controls, "value")
-        self.viewport = ColumnDataSource(name="viewport", data={"w": [1280], "h": [720]})
+        self.viewport = ColumnDataSource(name="viewport", data={"w": [1280], "h": [720], "visible": [1]})
         session.add_model(self.viewport)
-        self.viewport.on_change("data", lambda attr, old, new: self._apply_present())
+        self.viewport.on_change("data", lambda attr, old, new: self._on_viewport())
 
     def _open_controls(self, event):
         """On a phone the sidebar is a panel over the view that this toggle opens and closes."""
         classes = [c for c in self.side.css_classes if c != "nnviz-open"]
         self.side.css_classes = classes + (["nnviz-open"] if event.new else [])
+
+    def _on_viewport(self):
+        visible = self.viewport.data.get("visible") or [1]
+        self.state.page_visible = bool(visible[0])
+        self._apply_present()
 
     def _apply_present(self):
         """Presentation mode: no sidebar, the graph as tall as the screen allows, fonts scaled with it."""
@@ -149,4 +154,5 @@ def stylesheet() -> str:
 def extension():
     """Load the Panel extensions and page styles nnviz needs (call once before serving)."""
     pn.extension(*EXTENSIONS, raw_css=[stylesheet()], notifications=False)
+    offload.install()
 

@@ -6,6 +6,8 @@ harmless no-op, so views work the same without a browser.
 """
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import panel as pn
@@ -123,6 +125,42 @@ def on_destroyed(callback):
     """Call callback when this session ends (its page closed)."""
     if document() is not None:
         pn.state.on_session_destroyed(lambda ctx: callback())
+
+
+_compute_lock = threading.Lock()
+_compute_pool = None
+
+
+def in_background(work, done):
+    """Run work() off the event loop (one worker thread per process), then done(result) on this
+    session's loop; result is the exception if work raised. Outside a session both run now.
+
+    Long computations (training the digits network, …) run here so other sessions' pages keep
+    answering: the loop gets its turn between the worker's thread switches instead of waiting."""
+    global _compute_pool
+    doc = document()
+    if doc is None:
+        try:
+            result = work()
+        except Exception as exc:            # handed to done, as in a session
+            result = exc
+        done(result)
+        return
+    with _compute_lock:
+        if _compute_pool is None:
+            _compute_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnviz-compute")
+
+    def finished(future):
+        try:
+            result = future.result()
+        except Exception as exc:
+            result = exc
+        try:
+            doc.add_next_tick_callback(lambda: _inside(doc, lambda: done(result)))
+        except Exception:                   # the session ended meanwhile: nobody to tell
+            pass
+
+    _compute_pool.submit(work).add_done_callback(finished)
 
 
 def _inside(doc, callback):

@@ -108,14 +108,17 @@
     }
   });
 
-  // 5. The viewport's size, for presentation mode (the source named "viewport").
+  // 5. The viewport's size, for presentation mode, and whether the page is visible, so the server
+  // pauses training while the page is hidden (the source named "viewport").
   var timer = null;
   function reportViewport() {
     var doc = window.Bokeh && Bokeh.documents[0];
     var src = doc && doc.get_model_by_name("viewport");
-    if (src) src.data = {w: [window.innerWidth], h: [window.innerHeight]};
+    if (src) src.data = {w: [window.innerWidth], h: [window.innerHeight],
+                         visible: [document.visibilityState === "hidden" ? 0 : 1]};
   }
   window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(reportViewport, 250); });
+  document.addEventListener("visibilitychange", reportViewport);
   reportViewport();
 
   // 6. Copy link: the button with class nnviz-copy-link copies the address bar.

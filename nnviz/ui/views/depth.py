@@ -10,6 +10,7 @@ from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 from ...core import depth
 from ...encode.colours import ACCENT, DIVERGING, INK, MUTED
 from ...encode.notation import fmt
+from .. import session
 from ..figures import bare, fig, legend_below
 from ..parts import esc, html_text, note
 from .base import LessonView
@@ -116,8 +117,20 @@ class DepthView(LessonView):
         return p
 
     def show_strokes(self):
-        """Train the digit reader and draw its first-layer weights (blue: ink there raises the unit)."""
-        W, acc, _ = depth.digit_strokes(STROKES)
+        """Train the digit reader (off the event loop) and draw its first-layer weights."""
+        if self.strokes_button.disabled:
+            return
+        self.strokes_button.disabled = True
+        self.strokes_text.object = "Training the digit reader…"
+        session.in_background(lambda: depth.digit_strokes(STROKES), self._show_strokes)
+
+    def _show_strokes(self, result):
+        """Draw the reader's first-layer weights (blue: ink there raises the unit)."""
+        self.strokes_button.disabled = False
+        if isinstance(result, Exception):
+            self.strokes_text.object = f"Training stopped: {esc(str(result)[:120])}"
+            return
+        W, acc, _ = result
         m = float(np.max(np.abs(W))) or 1.0
         half = STROKES // 2
         tiles = tile_images([np.flipud(w) for w in W])       # Bokeh images grow upwards: row 0 on top
@@ -168,13 +181,27 @@ class DepthView(LessonView):
                 f"<td style='{cell};font-size:20px;color:{ACCENT}'>{n_shallow:,}</td></tr></table>")
 
     def train(self):
-        """Train the wide and the deep network (same budget, data, optimiser, epochs) and show both."""
+        """Train the wide and the deep network (same budget, data, optimiser, epochs; off the event
+        loop) and show both."""
+        if self.train_button.disabled:
+            return
+        self.train_button.disabled = True
         t0 = time.perf_counter()
-        runs = depth.depth_vs_width(TRAIN["problem"], TRAIN["deep_hidden"])
+
+        def work():
+            runs = depth.depth_vs_width(TRAIN["problem"], TRAIN["deep_hidden"])
+            return runs, depth.layer_maps(runs["deep"]["net"], image=TILE), time.perf_counter() - t0
+
+        session.in_background(work, self._show_trained)
+
+    def _show_trained(self, result):
+        self.train_button.disabled = False
+        if isinstance(result, Exception):
+            self.trained.object = f"Training stopped: {esc(str(result)[:120])}"
+            return
+        runs, maps, self.train_seconds = result
         self.runs = runs
-        self.train_seconds = time.perf_counter() - t0
         wide, deep = runs["wide"], runs["deep"]
-        maps = depth.layer_maps(deep["net"], image=TILE)
         arch = lambda r: "-".join(map(str, r["sizes"]))
         with pn.io.hold():
             self.loss.data = {"epoch": wide["history"]["epoch"], "wide": wide["history"]["test_loss"],

@@ -6,6 +6,7 @@ tab offers the Digits tab's own 64-32-10 network.
 """
 from __future__ import annotations
 
+import html
 import time
 
 import numpy as np
@@ -15,6 +16,7 @@ from bokeh.models import ColumnDataSource, CustomJS
 
 from ...core import datasets, training
 from ...encode.colours import GRID, MUTED, POS_COLOUR, grey
+from .. import session
 from ..figures import bare, fig
 from ..parts import alert_html
 
@@ -102,17 +104,43 @@ class DigitsView(pn.viewable.Viewer):
         self.state.message = "The network is now the untrained 64-32-10 digits network: press Train."
 
     def train(self):
-        """Train the session's network on the digits (tanh, softmax, SGD 0.1, batch 32) and show its accuracy."""
+        """Train the session's network on the digits (tanh, softmax, SGD 0.1, batch 32) and show its accuracy.
+
+        The training runs off the server's event loop (other pages keep answering) on a copy of the
+        network; its weights are installed when it is done. The button waits meanwhile."""
+        if self.train_button.disabled:
+            return
         if not self.fits:
             self.use_digits_network()
         t0 = time.perf_counter()
-        trainer = training.build_trainer("digits", net=self.state.network, lr=SETTINGS["lr"],
-                                         batch_size=SETTINGS["batch_size"])
-        trainer.run(SETTINGS["epochs"], record_every=SETTINGS["epochs"])
+        start = self.state.network.copy()
+        self.train_button.disabled = True
+        self.status.object = f"Training {SETTINGS['epochs']} epochs…"
+
+        def work():
+            trainer = training.build_trainer("digits", net=start, lr=SETTINGS["lr"],
+                                             batch_size=SETTINGS["batch_size"])
+            trainer.run(SETTINGS["epochs"], record_every=SETTINGS["epochs"])
+            return trainer
+
+        session.in_background(work, lambda result: self._trained(result, start, time.perf_counter() - t0))
+
+    def _trained(self, result, start, seconds: float):
+        self.train_button.disabled = False
+        if isinstance(result, Exception):
+            self.status.object = f"Training stopped: {html.escape(str(result)[:120])}"
+            return
+        net = self.state.network
+        if (net.sizes, net.activations, net.output) != (start.sizes, start.activations, start.output):
+            self.status.object = "The network changed while it trained: press Train again."
+            return
+        trainer = result
         self.accuracy = trainer.history["test_accuracy"][-1]
         self._test_images = trainer.data.X_test
+        for mine, trained in zip([*net.W, *net.b], [*trainer.net.W, *trainer.net.b]):
+            mine[...] = trained
         self.state.weights_changed()
-        self.status.object = (f"Trained {SETTINGS['epochs']} epochs in {time.perf_counter() - t0:.1f} s: "
+        self.status.object = (f"Trained {SETTINGS['epochs']} epochs in {seconds:.1f} s: "
                               f"test accuracy <b class='digits-accuracy'>{self.accuracy:.1%}</b> on "
                               f"{len(trainer.Y_test)} images it never saw.")
 

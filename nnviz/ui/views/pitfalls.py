@@ -11,6 +11,7 @@ from ... import core
 from ...core import datasets, depth
 from ...encode.colours import ACCENT, DIVERGING, MUTED, POS_COLOUR
 from ...encode.notation import fmt
+from .. import session
 from ..figures import bare, fig, legend_below
 from ..parts import esc, html_text, note
 from .base import LessonView
@@ -138,12 +139,22 @@ class PitfallsView(LessonView):
             f"<td style='{CELL}'><ul style='margin:0'>{col(hyp)}</ul></td></tr></table>")
 
     def train(self):
-        """Train the deep-sigmoid comparison and the one-architecture-three-tasks runs."""
+        """Train the deep-sigmoid comparison and the one-architecture-three-tasks runs (off the event
+        loop; the tables fill when they are done)."""
         t0 = time.perf_counter()
-        runs = depth.deep_sigmoid_runs()
-        tasks = depth.same_architecture()
+        self.deep_text.object = "Training the three deep-sigmoid networks and the three tasks…"
+
+        def work():
+            return depth.deep_sigmoid_runs(), depth.same_architecture(), time.perf_counter() - t0
+
+        session.in_background(work, self._show_trained)
+
+    def _show_trained(self, result):
+        if isinstance(result, Exception):
+            self.deep_text.object = f"Training stopped: {esc(str(result)[:120])}"
+            return
+        runs, tasks, self.train_seconds = result
         self.runs, self.task_runs = runs, tasks
-        self.train_seconds = time.perf_counter() - t0
         with pn.io.hold():
             self.loss.data = {"epoch": runs["naive"]["history"]["epoch"],
                               **{k: r["history"]["train_loss"] for k, r in runs.items()}}
