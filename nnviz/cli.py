@@ -122,7 +122,8 @@ def _serve(args) -> int:
     import subprocess
     from pathlib import Path
     app = Path(__file__).resolve().parent / "ui" / "serve.py"
-    cmd = [sys.executable, "-m", "panel", "serve", str(app), "--port", str(args.port)]
+    cmd = [sys.executable, "-m", "panel", "serve", str(app), "--port", str(args.port),
+           "--setup", str(app.parent / "server_setup.py")]
     if args.show:
         cmd.append("--show")
     return subprocess.call(cmd)

@@ -6,6 +6,7 @@ from pathlib import Path
 import panel as pn
 import pytest
 
+from nnviz.ui import hosting
 from nnviz.ui.app import App, extension
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -18,7 +19,10 @@ def free_port() -> int:
 
 
 def serve(factory, **kw) -> int:
-    """Serve factory() per session on a free port (in-process, threaded); wait until it answers."""
+    """Serve factory() per session on a free port (in-process, threaded); wait until it answers.
+    The server-wide set-up of the run command (hosting.install: 414 for over-long links, pages
+    built off the event loop) is installed first, as `panel serve --setup` does."""
+    hosting.install()
     extension()
     port = free_port()
     pn.serve(factory, port=port, threaded=True, show=False, title="nnviz", **kw)

@@ -1,5 +1,6 @@
 """Serving a class safely: foreign Host names get no app (DNS rebinding), refused values log one line."""
 import logging
+import urllib.error
 import urllib.request
 
 import panel as pn
@@ -75,3 +76,59 @@ def test_a_refused_value_logs_one_warning_line(caplog):
     (record,) = caplog.records
     assert record.levelname == "WARNING" and record.exc_info is None
     assert "Traceback" not in caplog.text and len(record.getMessage()) < 200
+
+
+def status_and_body(url):
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+def test_an_over_long_link_gets_a_414_page(entry_server):
+    """Tornado would close the connection without a word past 64 KB of headers; the run command's
+    set-up answers every link a browser can send."""
+    from nnviz.ui import hosting
+    for size in (hosting.LINK_BYTES + 10, 100_000, 1_500_000):
+        code, body = status_and_body(f"http://localhost:{entry_server}/?preset={'x' * size}")
+        assert code == 414 and "This link is too long" in body, size
+    code, body = status_and_body(f"http://localhost:{entry_server}/?preset=digits")
+    assert code == 200 and "This link is too long" not in body
+
+
+def test_a_long_link_under_the_limit_opens_with_a_short_message(entry_server, page):
+    """20 KB of junk: the app opens (the session token carrying it passes the websocket) and says
+    what it ignored in a line, not the whole value."""
+    page.goto(f"http://localhost:{entry_server}/?preset={'y' * 20_000}")
+    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length && "
+                           "Bokeh.documents[0].get_model_by_name('nodes') !== null", timeout=30000)
+    message = page.get_by_text("Ignored from the link").first
+    message.wait_for(timeout=20000)
+    assert len(message.inner_text()) < 400
+
+
+def test_pages_are_built_off_the_event_loop(entry_server, page):
+    """The session's App is built on the worker thread, and pages still work (two links with
+    different inputs show different activations)."""
+    import threading
+
+    from nnviz.ui import offload
+    names = []
+    original = entry.build
+
+    def build():
+        names.append(threading.current_thread().name)
+        return original()
+
+    port = serve(build)
+    page.goto(f"http://localhost:{port}/")
+    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length && "
+                           "Bokeh.documents[0].get_model_by_name('nodes') !== null", timeout=30000)
+    assert offload.installed() and names and all(n.startswith("nnviz-build") for n in names)
+    before = page.evaluate("() => Array.from(Bokeh.documents[0].get_model_by_name('nodes').data.a)")
+    page.goto(f"http://localhost:{port}/?x=0.9,0.9,0.9")
+    page.wait_for_function("() => Bokeh.documents.length && Bokeh.documents[0].get_model_by_name('nodes') !== null",
+                           timeout=30000)
+    after = page.evaluate("() => Array.from(Bokeh.documents[0].get_model_by_name('nodes').data.a)")
+    assert before != after
