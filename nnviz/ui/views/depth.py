@@ -60,7 +60,7 @@ class DepthView(LessonView):
         self.strokes_text = html_text("", name="depth_strokes_text")
         self.strokes_fig = self._strokes_fig()
         self.strokes_button = pn.widgets.Button(label="Train a digit reader (64-16-10) and show its first layer",
-                                                color="primary", width=420)
+                                                color="primary", sizing_mode="stretch_width", max_width=420)
         self.strokes_button.on_click(lambda e: self.show_strokes())
         self.p.param.watch(lambda e: self._changed(), "k")
         self._fill_table()
