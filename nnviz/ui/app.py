@@ -22,7 +22,11 @@ URL_DELAY_MS = 300                  # the picture first, the address bar after a
 NARROW = 800                        # px: below this the controls fold away (CSS) and colour bars hide
 # On a narrow screen the tab headers wrap onto more lines, so every tab stays in sight and tappable
 # (Bokeh's header otherwise clips the tabs that do not fit). The header is in the Tabs' shadow root.
-TABS_CSS = f"@media (max-width: {NARROW}px) {{ .bk-header {{ flex-wrap: wrap !important; }} }}"
+TABS_CSS = (f"@media (max-width: {NARROW}px) {{ .bk-header, .bk-headers-wrapper {{ flex-wrap: wrap !important; "
+            "overflow: visible !important; }} }}")
+# On a phone the header's buttons would cover the title: the title takes a line of its own.
+BAR_CSS = (f"@media (max-width: {NARROW}px) {{ :host {{ flex-wrap: wrap !important; }} "
+           ".nnviz-title-pane { flex: 1 1 100% !important; width: 100% !important; } }")
 
 
 class App(pn.viewable.Viewer):
@@ -139,9 +143,9 @@ class App(pn.viewable.Viewer):
         title = pn.pane.HTML(
             '<header class="nnviz-header"><h1 class="nnviz-title">nnviz</h1>'
             '<span class="nnviz-tagline">see what a neural network computes</span></header>',
-            sizing_mode="stretch_width", margin=0)
+            sizing_mode="stretch_width", margin=0, css_classes=["nnviz-title-pane"])
         header = pn.Row(title, self.controls_toggle, self.copied, self.copy_link, self.present_toggle,
-                        sizing_mode="stretch_width", margin=0, css_classes=["nnviz-bar"])
+                        sizing_mode="stretch_width", margin=0, css_classes=["nnviz-bar"], stylesheets=[BAR_CSS])
         main = pn.Column(self.tabs, sizing_mode="stretch_width", css_classes=["nnviz-main"], margin=0)
         return pn.Column(header, pn.Row(self.side, main, sizing_mode="stretch_width"),
                          sizing_mode="stretch_width")
