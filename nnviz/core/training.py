@@ -17,6 +17,9 @@ from .optimizers import (OPTIMIZERS, REGULARIZATIONS, SGD, Adam, Momentum,  # no
                          make_optimizer, penalty, regularize)
 
 INITS = ("playground", "xavier", "he")
+# The order in which an epoch visits the training points: a new permutation every epoch, or the
+# stored order every time, as TensorFlow Playground does (the data were shuffled once when made).
+ORDERS = ("shuffled", "playground")
 # The Digits tab's network and settings (the CLI's defaults for --problem digits too).
 DIGITS = {"hidden": (32,), "activation": "tanh", "lr": 0.1, "batch_size": 32, "epochs": 30}
 
@@ -102,6 +105,8 @@ class _Kernel:
         self.A0 = np.ones((n, net.sizes[0] + 1))                # the shuffled inputs of one epoch
         self.Y = np.empty((n, net.sizes[-1]))
         bs = min(batch_size, n)
+        self.sizes, self.bs, self.full = net.sizes, bs, n // bs   # full: batches of exactly bs points
+        self._carried = {}                                      # r -> the (r + bs)-point first batch
         full = [np.ones((bs, k + 1)) for k in net.sizes]        # (m, n_l + 1) with the ones column
         Z, D, S = ([np.empty((bs, k)) for k in net.sizes] for _ in range(3))
         plans = {m: ([A[:m] for A in full], [A[:m, :-1] for A in full], [z[:m] for z in Z],
@@ -121,9 +126,27 @@ class _Kernel:
             net.W[l][...] = self.W[l]
             net.b[l][...] = self.b[l]
 
-    def epoch(self, net, X, Y, order, optimizer, reg, rate):
-        """Train one epoch on the rows of X, Y in the given order.
+    def carried(self, X, Y, order, r: int):
+        """The first batch after an epoch whose last r points waited: those r points, then bs more."""
+        if r not in self._carried:
+            m = r + self.bs
+            full = [np.ones((m, k + 1)) for k in self.sizes]
+            Z, D, S = ([np.empty((m, k)) for k in self.sizes] for _ in range(3))
+            self._carried[r] = (full[0], np.empty((m, self.sizes[-1])),
+                                (full, [A[:, :-1] for A in full], Z, D, S))
+        a0, y, plan = self._carried[r]
+        rows = np.concatenate([order[len(order) - r:], order[:self.bs]])
+        np.take(X, rows, axis=0, out=a0[:, :-1])
+        np.take(Y, rows, axis=0, out=y)
+        return a0, y, plan
 
+    def epoch(self, net, X, Y, order, optimizer, reg, rate, fixed=False, waiting=0) -> int:
+        """Train one epoch on the rows of X, Y in the given order; returns how many points wait.
+
+        Shuffled (fixed False): every batch is applied, the last one holding the remainder. Fixed
+        (the Playground's oneStep): an update falls after every bs points counted from the epoch's
+        start, so the last n % bs points are not applied yet: they wait and join the next epoch's
+        first batch (`waiting` of them, from the end of `order`), which then has waiting + bs points.
         L1 as the Playground: a weight whose update crosses zero becomes exactly 0 and is dead from
         then on (no longer trained, contributing nothing) until it is set by hand or training restarts.
         """
@@ -131,11 +154,16 @@ class _Kernel:
         self.dead &= self.theta == 0.0                  # a hand-edited dead weight lives again
         np.take(X, order, axis=0, out=self.A0[:, :-1])
         np.take(Y, order, axis=0, out=self.Y)
+        batches = self.batches
+        if fixed:
+            batches = batches[:self.full]
+            if waiting:
+                batches = [self.carried(X, Y, order, waiting), *batches[1:]]
         tmp = np.empty_like(self.theta) if reg != "none" and rate else None
         l1 = tmp is not None and reg == "l1"
         old = np.empty_like(self.theta) if l1 else None
         any_dead = self.dead.any()
-        for a0, y, plan in self.batches:
+        for a0, y, plan in batches:
             self.gradients(a0, y, plan)
             if tmp is not None:
                 if reg == "l2":
@@ -159,6 +187,7 @@ class _Kernel:
             if any_dead:
                 self.theta[self.dead] = 0.0              # momentum or Adam state must not revive it
         self.store(net)
+        return len(order) - self.full * self.bs if fixed else 0
 
     def gradients(self, a0, y, plan):
         """Forward and backward for one batch; leaves dL/dWb in self.G."""
@@ -189,7 +218,7 @@ class _Kernel:
 # --- the trainer ------------------------------------------------------------------------------
 
 class Trainer:
-    """A network, its data split, an optimiser and a shuffle Generator; step_epoch() trains one epoch.
+    """A network, its data split, an optimiser and an example order; step_epoch() trains one epoch.
 
     history holds one row per recorded epoch (epoch 0 is the untrained network): epoch, train_loss,
     test_loss and, for classification, train_accuracy and test_accuracy. Losses exclude the penalty.
@@ -198,12 +227,14 @@ class Trainer:
     """
 
     def __init__(self, net, data, *, features=None, loss="mse", optimizer="sgd", lr=0.03, batch_size=10,
-                 reg="none", reg_rate=0.0, seed=0):
-        """optimizer: a name (built with lr) or an optimiser object (lr then unused); seed: the shuffles."""
+                 reg="none", reg_rate=0.0, seed=0, order="shuffled"):
+        """optimizer: a name (built with lr) or an optimiser object (lr then unused); seed: the shuffles;
+        order: one of ORDERS (see step_epoch)."""
         core.check_loss(net.output, loss)
         self.net, self.data, self.loss, self.seed, self.features = net, data, loss, seed, features
         self.optimizer = make_optimizer(optimizer, lr) if isinstance(optimizer, str) else optimizer
-        self.reg, self.reg_rate = reg, reg_rate
+        self.reg, self.reg_rate, self.waiting = reg, reg_rate, 0
+        self.order = order
         self.X_train, self.X_test = self.inputs(data.X_train), self.inputs(data.X_test)
         self.Y_train = datasets.make_targets(data, data.y_train, net.output)
         self.Y_test = datasets.make_targets(data, data.y_test, net.output)
@@ -247,6 +278,18 @@ class Trainer:
         self._reg_rate = float(value)
 
     @property
+    def order(self) -> str:
+        return self._order
+
+    @order.setter
+    def order(self, value):
+        if value not in ORDERS:
+            raise ValueError(f"unknown example order {value!r}; choose one of {', '.join(ORDERS)}")
+        self._order = value
+        if value != "playground":
+            self.waiting = 0                    # points that waited are in the next shuffled epoch anyway
+
+    @property
     def batch_size(self) -> int:
         return self._batch_size
 
@@ -282,7 +325,7 @@ class Trainer:
         self.optimizer.reset()
         self._kernel.dead[...] = False
         self.rng = seed_streams(self.seed)[1]
-        self.epoch, self.diverged = int(epoch), False
+        self.epoch, self.diverged, self.waiting = int(epoch), False, 0
         keys = ["epoch", "train_loss", "test_loss"]
         keys += ["train_accuracy", "test_accuracy"] if self.classification else []
         self.history = {k: [] for k in keys}
@@ -330,17 +373,25 @@ class Trainer:
         return regularize(self.net, dW, self.reg, self.reg_rate), db
 
     def step_epoch(self, record=True):
-        """One pass over the training set in shuffled mini-batches (the last one may be smaller).
+        """One pass over the training set in mini-batches of batch_size (at most all the points).
 
-        Each epoch draws a new permutation of the training points from the trainer's shuffle stream
-        and cuts it into batches of batch_size in order; when batch_size does not divide the number
-        of points, the last batch holds the remainder (its gradient is its own mean, so it is not
-        weighted less). The Playground instead walks the points in their stored order every epoch.
+        order "shuffled": each epoch draws a new permutation of the training points from the
+        trainer's shuffle stream and cuts it into batches in order; when batch_size does not divide
+        the number of points, the last batch holds the remainder and is applied too (its gradient is
+        its own mean, so it is not weighted less).
+        order "playground", as TensorFlow Playground: every epoch walks the points in their stored
+        order (shuffled once when the data were made) and updates after every batch_size points
+        counted from the epoch's start. A remainder is not applied at the epoch's end: those points
+        wait (self.waiting) and join the next epoch's first batch. The Playground keeps their summed
+        gradient; here it is computed when that batch is, from the same weights unless they were
+        edited in between.
         """
-        order = self.rng.permutation(len(self.Y_train))
+        playground = self.order == "playground"
+        n = len(self.Y_train)
+        order = np.arange(n) if playground else self.rng.permutation(n)
         with np.errstate(over="ignore", invalid="ignore"):
-            self._kernel.epoch(self.net, self.X_train, self.Y_train, order, self.optimizer, self.reg,
-                               self.reg_rate)
+            self.waiting = self._kernel.epoch(self.net, self.X_train, self.Y_train, order, self.optimizer,
+                                              self.reg, self.reg_rate, fixed=playground, waiting=self.waiting)
         self.epoch += 1
         return self.record() if record else None
 
@@ -412,7 +463,8 @@ def fits(net, problem, features=None) -> str:
 
 def build_trainer(problem="circle", hidden=(4, 2), *, activation="tanh", output=None, loss=None,
                   optimizer="sgd", lr=0.03, batch_size=10, reg="none", reg_rate=0.0, noise=0.0,
-                  train_pct=50.0, n_samples=500, features=None, seed=0, init=None, sizes=None, net=None):
+                  train_pct=50.0, n_samples=500, features=None, seed=0, init=None, sizes=None, net=None,
+                  order="shuffled"):
     """Data, network and Trainer from Playground-style settings (defaults are the Playground's).
 
     `net` trains an existing network (its arrays are trained in place); otherwise network_for()
@@ -428,7 +480,7 @@ def build_trainer(problem="circle", hidden=(4, 2), *, activation="tanh", output=
     _, loss, features, _, _ = resolve(problem, net.output, loss, features)
     data = datasets.make_dataset(problem, n_samples, noise, train_pct, seed=seed)
     return Trainer(net, data, features=features, loss=loss, optimizer=optimizer, lr=lr,
-                   batch_size=batch_size, reg=reg, reg_rate=reg_rate, seed=seed)
+                   batch_size=batch_size, reg=reg, reg_rate=reg_rate, seed=seed, order=order)
 
 
 def unstable(losses, window: int = 4, factor: float = 1.5, jump: float = 10.0) -> bool:

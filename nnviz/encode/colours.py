@@ -22,6 +22,12 @@ NEG_COLOUR, POS_COLOUR = DIVERGING[20], DIVERGING[-20]
 # hue the weights never use, and brighter always means larger (the blue start and white end are cut).
 ACTIVATION = list(cc.CET_L7)[110:232]
 DEAD_ALPHA, EDGE_ALPHA = 0.2, 0.85           # a weight that is exactly 0 (an L1-dead link) is drawn faint
+# The two classes of the training points: teal (+1) and dark red (-1), from colorcet's linear maps that
+# are safe for every kind of colour blindness. Neither the weights' blue and yellow nor the activations'
+# violet to pink; +1 is the lighter (brighter is larger, as on the maps), and the two differ in lightness,
+# so they stay apart without colour vision. Both are darker than most of the output map beneath them.
+CLASS_POS, CLASS_NEG = cc.CET_CBTL3[130], cc.CET_CBTL4[64]     # '#238497', '#7f1819'
+POINT_LINE = "#ffffff"      # the training points' outline: a white ring lifts them off the map
 
 # Named colours of the page (one meaning each).
 INK = "#1f3b57"             # curves and headings: dark blue-grey

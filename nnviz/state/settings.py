@@ -38,6 +38,11 @@ class TrainSettings(param.Parameterized):
                       doc="Step size of each update.")
     batch_size = param.Integer(default=10, bounds=(1, 500), metadata=LINK, label="Batch size",
                                doc="Examples per weight update.")
+    order = param.Selector(default="shuffled", objects=list(training.ORDERS), metadata=LINK,
+                           label="Example order",
+                           doc="shuffled: a new order every epoch, a smaller last batch applied at once. "
+                               "playground: the same order every epoch, as TensorFlow Playground; a "
+                               "smaller last batch waits and joins the next epoch's first.")
     optimizer = param.Selector(default="sgd", objects=list(training.OPTIMIZERS), metadata=LINK,
                                label="Optimiser", doc="How gradients become weight updates.")
     reg = param.Selector(default="none", objects=list(training.REGULARIZATIONS), metadata=LINK,

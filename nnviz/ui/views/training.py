@@ -3,7 +3,8 @@
 It trains the session's own network (the one every tab shows): the settings are the state's `train`
 group, the layers and activations the sidebar's. A network that does not fit the problem is not
 replaced silently: the tab says why and offers one that fits. Per frame it trains several epochs in
-place, then sends only the changed columns in one message.
+place, then sends only the changed columns in one message. While the page is hidden the frame timer
+stops (the Play button keeps its state) and starts again when the page is shown.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from bokeh.models import ColorBar, ColumnDataSource, LinearAxis, LinearColorMapp
 
 from ...core import datasets, training
 from ...encode import colours as col
-from ...encode.colours import ACCURACY, DIVERGING, INK, TEST, TEXT  # DIVERGING: the two classes' points
+from ...encode.colours import ACCURACY, CLASS_NEG, CLASS_POS, INK, POINT_LINE, TEST
 from ...encode.notation import fmt
 from .. import session
 from ..export import image_button
@@ -29,8 +30,14 @@ MAP_GRID = 25                 # resolution of each neuron's small map on the gra
 GRAPH_HEIGHT = 430
 FRAME_MS = 50                 # one frame every 50 ms (20 frames per second)
 FRAME_BUDGET = 0.025          # seconds of training per frame; epochs per frame adapt to fit
+WIDE = 235                    # the selects and inputs of the settings: inside the 290 px column
 DATA = ["problem", "noise", "train_pct", "samples", "seed"]
-TUNE = ["lr", "batch_size", "reg", "reg_rate", "optimizer"]
+TUNE = ["lr", "batch_size", "order", "reg", "reg_rate", "optimizer"]
+ORDER_HELP = ("<b>Example order.</b> <i>shuffled</i>: every epoch visits the training points in a new "
+              "random order; when the batch size does not divide them, the smaller last batch is applied "
+              "at the end of the epoch. <i>playground</i>, as TensorFlow Playground: the same order every "
+              "epoch (the points were shuffled once, when drawn); a smaller last batch is not applied then "
+              "but joins the next epoch's first batch.")
 
 
 def grid_points(n: int = GRID) -> np.ndarray:
@@ -56,6 +63,7 @@ class TrainingView(pn.viewable.Viewer):
         self.heat = ColumnDataSource(name="heatmap", data={"image": [np.zeros((GRID, GRID))]})
         self.points = ColumnDataSource(name="train_points", data={"x": [], "y": [], "color": []})
         self.tests = ColumnDataSource(name="test_points", data={"x": [], "y": [], "color": []})
+        self.legend = pn.pane.HTML("", name="train_legend", margin=(0, 10))
         self.mapper = LinearColorMapper(palette=col.ACTIVATION, low=-1, high=1)
         self.status = pn.pane.HTML("", name="train_status", sizing_mode="stretch_width")
         self.message = pn.pane.HTML("", sizing_mode="stretch_width", name="train_message")
@@ -73,6 +81,7 @@ class TrainingView(pn.viewable.Viewer):
         self.settings.param.watch(self._tune, TUNE)
         state.param.watch(self._structure_changed, "structure")
         state.param.watch(lambda *_: self._draw_maps(), "view")
+        state.param.watch(lambda *_: self._run_timer(), "page_visible")
         session.on_destroyed(lambda: self._set_playing(False))
         self.rebuild(keep_epoch=True)
 
@@ -97,20 +106,21 @@ class TrainingView(pn.viewable.Viewer):
         self.show_test.param.watch(lambda e: setattr(self.test_renderer, "visible", e.new), "value")
         self.discrete.param.watch(lambda e: self._draw(), "value")
         self.controls = pn.Param(s, parameters=["problem", "noise", "train_pct", "samples", "seed", "features",
-                                                "lr", "batch_size", "optimizer", "reg", "reg_rate"],
+                                                "lr", "batch_size", "order", "optimizer", "reg", "reg_rate"],
                                  show_name=False, width=255,
                                  widgets={"features": pn.widgets.CheckBoxGroup, "noise": pn.widgets.IntSlider,
                                           "train_pct": pn.widgets.IntSlider,
-                                          "lr": {"type": pn.widgets.FloatInput, "step": 0.01}})
+                                          "lr": {"type": pn.widgets.FloatInput, "step": 0.01, "width": WIDE},
+                                          **{k: {"width": WIDE} for k in ("problem", "order", "optimizer", "reg")}})
 
     def _figures(self):
         lo, hi = datasets.DOMAIN_2D
         f = fig(name="train_heatmap", width=330, height=300, x_range=(lo, hi), y_range=(lo, hi),
                 title="Output over the input plane")
         f.image("image", source=self.heat, x=lo, y=lo, dw=hi - lo, dh=hi - lo, color_mapper=self.mapper)
-        f.scatter("x", "y", source=self.points, color="color", line_color=TEXT, line_width=0.6, size=7)
+        f.scatter("x", "y", source=self.points, color="color", line_color=POINT_LINE, line_width=1.0, size=7)
         self.test_renderer = f.scatter("x", "y", source=self.tests, color="color", line_color="black",
-                                       size=6, visible=False)
+                                       line_width=1.0, size=6, visible=False)
         f.xaxis.axis_label, f.yaxis.axis_label = "x1", "x2"
         c = fig(name="train_curves", width=330, height=200, y_axis_type="log",
                 title="Loss: train ━ test ╍ · accuracy (green)")
@@ -128,6 +138,8 @@ class TrainingView(pn.viewable.Viewer):
     def __panel__(self):
         buttons = pn.Row(self.play, self.step, self.reset, self.regen)
         left = pn.Column(buttons, self.status, self.message, self.network_note, self.adapt, self.controls,
+                         pn.pane.HTML(f"<div class='nnviz-caption'>{ORDER_HELP}</div>", name="train_order_help",
+                                      width=270, margin=(0, 10)),
                          width=290)
         middle = pn.Column(
             pn.pane.HTML("<div class='nnviz-caption'>Each square is a neuron's output over the input plane "
@@ -135,7 +147,7 @@ class TrainingView(pn.viewable.Viewer):
                          "enlarge its map, an edge to edit its weight (also while it trains).</div>",
                          sizing_mode="stretch_width", margin=(0, 5)),
             self.graph, self.editor, sizing_mode="stretch_width", min_width=300)
-        right = pn.Column(self.heat_fig, pn.Row(self.show_test, self.discrete),
+        right = pn.Column(self.heat_fig, self.legend, pn.Row(self.show_test, self.discrete),
                           image_button("train_heatmap", "png", "Plane as PNG"), self.curve_fig, width=340)
         return pn.Row(left, middle, right, sizing_mode="stretch_width")
 
@@ -153,7 +165,7 @@ class TrainingView(pn.viewable.Viewer):
         try:
             self.trainer = training.build_trainer(
                 s.problem, net=net, optimizer=s.optimizer, lr=s.lr, batch_size=s.batch_size, reg=s.reg,
-                reg_rate=s.reg_rate, features=list(s.features), **s.data_keywords())
+                reg_rate=s.reg_rate, features=list(s.features), order=s.order, **s.data_keywords())
         except ValueError as exc:
             self.trainer = None
             self.message.object = alert_html(str(exc))
@@ -162,7 +174,8 @@ class TrainingView(pn.viewable.Viewer):
         t, d = self.trainer, self.trainer.data
         t.restart(s.epoch if keep_epoch else 0)
         s.epoch = t.epoch
-        colour = lambda y: np.where(np.asarray(y) > 0, DIVERGING[-30], DIVERGING[30]).tolist()
+        colour = lambda y: np.where(np.asarray(y) > 0, CLASS_POS, CLASS_NEG).tolist()
+        self.legend.object = self._legend(t.classification)
         with pn.io.hold():
             self.points.data = {"x": d.X_train[:, 0], "y": d.X_train[:, 1], "color": colour(d.y_train)}
             self.tests.data = {"x": d.X_test[:, 0], "y": d.X_test[:, 1], "color": colour(d.y_test)}
@@ -170,6 +183,15 @@ class TrainingView(pn.viewable.Viewer):
             self._draw(restart_curve=True)
         self._epochs_per_frame = 1
         return t
+
+    @staticmethod
+    def _legend(classification: bool) -> str:
+        """The points' two colours and what they mean (a class, or a target's sign in regression)."""
+        pos, neg = ("class +1", "class −1") if classification else ("target > 0", "target ≤ 0")
+        dot = ("<span style='display:inline-block;width:10px;height:10px;border-radius:50%;"
+               "background:{};margin:0 4px 0 10px;vertical-align:middle'></span>")
+        return (f"<div class='nnviz-caption train-legend'>Points:{dot.format(CLASS_POS)}{pos}"
+                f"{dot.format(CLASS_NEG)}{neg}</div>")
 
     def _show_fit(self, why: str):
         """Say which network trains, or why it cannot and what the button would do."""
@@ -298,9 +320,12 @@ class TrainingView(pn.viewable.Viewer):
     def _tick(self):
         """One timer tick. The server's training budget is shared: with n sessions training, each one
         trains and draws on every n-th tick, so n trainings cost the server what one does. A closed tab
-        stops here, within one tick (Bokeh keeps its session for a while longer)."""
+        stops here, within one tick (Bokeh keeps its session for a while longer); a hidden page neither
+        trains nor draws (a tick already queued when it was hidden ends here)."""
         if not session.connected():
             self.play.value = False
+            return
+        if not self.state.page_visible:
             return
         share = session.cpu_share(FRAME_BUDGET)
         n = max(1, round(FRAME_BUDGET / share.share(id(self), time.monotonic())))
@@ -309,12 +334,19 @@ class TrainingView(pn.viewable.Viewer):
             self.run_frames(1)
 
     def _set_playing(self, playing: bool):
-        """Start or stop this session's frame timer (a periodic callback on its own document)."""
+        """Play or pause: the button's label, and the frame timer with it."""
         self.play.label = "❚❚ Pause" if playing else "▶ Play"
-        if playing and self._stop is None:
+        self._run_timer(playing)
+
+    def _run_timer(self, playing: bool | None = None):
+        """Run this session's frame timer (a periodic callback on its own document) while it plays and
+        the page is visible; a hidden page stops it without pausing, so showing the page resumes."""
+        playing = self.play.value if playing is None else playing
+        run = playing and self.state.page_visible
+        if run and self._stop is None:
             self._ticks = 0
             self._stop = session.every(self._tick, FRAME_MS)
-        elif not playing and self._stop is not None:
+        elif not run and self._stop is not None:
             stop, self._stop = self._stop, None
             stop()
             session.cpu_share(FRAME_BUDGET).leave(id(self))
