@@ -46,7 +46,8 @@ def settings(args) -> dict:
                 activation=args.activation, output=args.output, loss=args.loss,
                 optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size, reg=args.reg,
                 reg_rate=args.reg_rate, noise=args.noise, train_pct=_train_pct(args.train_frac),
-                n_samples=args.samples, features=args.features, seed=args.seed, init=args.init)
+                n_samples=args.samples, features=args.features, seed=args.seed, init=args.init,
+                order=args.order)
 
 
 def run(args) -> int:
@@ -95,6 +96,8 @@ def add_train_parser(sub) -> argparse.ArgumentParser:
     sp.add_argument("--optimizer", default="sgd", choices=training.OPTIMIZERS)
     sp.add_argument("--lr", type=float, help="learning rate: default 0.03 (digits: 0.1)")
     sp.add_argument("--batch-size", type=int, help="default 10 (digits: 32)")
+    sp.add_argument("--order", default="shuffled", choices=training.ORDERS,
+                    help="shuffled: a new order every epoch; playground: TensorFlow Playground's fixed order")
     sp.add_argument("--reg", default="none", choices=training.REGULARIZATIONS)
     sp.add_argument("--reg-rate", type=float, default=0.0)
     sp.add_argument("--noise", type=float, default=0.0, help="percent, 0..50")

@@ -154,3 +154,17 @@ def test_trace_reads_a_weights_file_saved_by_the_app(tmp_path):
     bad.write_text("{nope")
     r = run("trace", "--weights", str(bad))
     assert r.returncode == 2 and "not a JSON" in r.stderr
+
+
+def test_train_order_matches_the_trainer():
+    """--order playground trains exactly as the Trainer with order='playground' (and differs from shuffled)."""
+    from nnviz.core import training
+    losses = {}
+    for order in ("shuffled", "playground"):
+        r = run("train", "--problem", "xor", "--epochs", "5", "--order", order, "--json")
+        assert r.returncode == 0, r.stderr
+        losses[order] = json.loads(r.stdout)["train_loss"]
+    t = training.build_trainer("xor", order="playground")
+    t.run(5)
+    assert losses["playground"] == pytest.approx(t.history["train_loss"][-1], rel=1e-12)
+    assert losses["playground"] != losses["shuffled"]
