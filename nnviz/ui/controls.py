@@ -1,10 +1,10 @@
 """Widgets that drive the session state: presets, architecture, activations, seed and inputs.
 
 Widgets only call the state's validating setters; the state's watchers bring widgets back in
-line, so a refused value snaps back to the last good one.
+line, so a refused value snaps back to the last good one. A value the widget itself refuses (a
+modified page's) is guard.py's: this column is where the session hears of it.
 """
 from __future__ import annotations
-
 
 import panel as pn
 from bokeh.layouts import column as bokeh_column
@@ -14,8 +14,9 @@ from .. import core
 from ..core import presets
 from ..encode.notation import input_name, options
 from ..state import link
-from ..state.session import SessionState
+from ..state.session import INPUT_BOUND, SessionState
 from ..state.settings import MAX_SEED
+from . import guard, session
 from .parts import alert_html
 
 # The everyday range of the +/- buttons; typed and URL sizes may go up to the engine's limits.
@@ -48,6 +49,7 @@ class Controls(pn.viewable.Viewer):
         self.neurons = pn.Column(sizing_mode="stretch_width")
         self.inputs = pn.Column(sizing_mode="stretch_width")
         self._sliders = []
+        guard.report_to(session.document(), lambda text: setattr(state, "message", text))
 
         self.preset.param.watch(lambda e: self._act(state.apply_preset, e.new), "value")
         self.sizes.param.watch(lambda e: self._act(state.set_sizes, e.new), "value")
@@ -168,12 +170,23 @@ class Controls(pn.viewable.Viewer):
         for i, v in enumerate(x):
             s = BokehSlider(title=input_name(i), start=-span, end=span, step=span / 100, value=float(v),
                             sizing_mode="stretch_width", css_classes=[f"input-slider-{i}"])
-            s.on_change("value", lambda attr, old, new, i=i: None if self._syncing
-                        else self.state.set_input_value(i, new))
+            s.on_change("value", lambda attr, old, new, i=i, s=s: self._slid(i, s, new))
             sliders.append(s)
         self._sliders = sliders
         self.inputs.objects = [pn.pane.Bokeh(bokeh_column(*sliders, sizing_mode="stretch_width"),
                                              sizing_mode="stretch_width")]
+
+    def _slid(self, i, slider, value):
+        """An input slider moved; a refused value (a modified page's) goes back to the kept one."""
+        if self._syncing or self.state.set_input_value(i, value):
+            return
+        kept = self.state.x[i]
+        self.state.message = guard.refusal(slider.title, value, kept, (-INPUT_BOUND, INPUT_BOUND))
+        self._syncing = True
+        try:
+            slider.value = kept
+        finally:
+            self._syncing = False
 
     def _on_values(self, *_):
         if not self._sliders or len(self._sliders) != len(self.state.x):

@@ -14,7 +14,7 @@ import os
 
 import panel as pn
 
-from . import session
+from . import guard, session
 
 LOCAL = ("localhost", "127.0.0.1", "[::1]")
 QUIET = (ValueError, IndexError, TypeError, KeyError)   # what a refused value from a modified page raises
@@ -66,6 +66,7 @@ def build():
     """One session's page: the App, or a refusal for a foreign Host."""
     from .app import App
     quiet_logs()
+    guard.install()          # refused values: told to the student, shown back, one log line
     host = session.request_host()
     if host is not None and not host_allowed(host):
         logging.getLogger("nnviz").warning("nnviz: refused a page for Host %r", host[:80])

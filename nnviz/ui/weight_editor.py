@@ -1,11 +1,14 @@
 """Edit one weight by hand: click an edge on the network graph, type a value, apply (also mid-training)."""
 from __future__ import annotations
 
+import numbers
+
 import panel as pn
 
 from ..encode.labels import unit_name
 from ..encode.layout import layer_names
 from ..encode.notation import fmt
+from ..state.parse import clip
 
 
 class WeightEditor(pn.viewable.Viewer):
@@ -39,7 +42,9 @@ class WeightEditor(pn.viewable.Viewer):
             return
         e = self.graph.edges.data
         i = indices[0]
-        if i >= len(e["layer"]):
+        if not (isinstance(i, numbers.Integral) and 0 <= i < len(e["layer"])):     # a modified page's index
+            self.state.message = f"there is no edge {clip(i)} to edit; click one on the graph"
+            self.graph.edges.selected.indices = []
             return
         l, s, d = int(e["layer"][i]), int(e["src"][i]), int(e["dst"][i])
         self.target = (l, d, s)
