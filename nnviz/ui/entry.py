@@ -17,7 +17,7 @@ import panel as pn
 from . import guard, session
 
 LOCAL = ("localhost", "127.0.0.1", "[::1]")
-QUIET = (ValueError, IndexError, TypeError, KeyError)   # what a refused value from a modified page raises
+QUIET = guard.REFUSED            # what a refused value from a modified page raises
 
 
 def allowed_hosts() -> list:
