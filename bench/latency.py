@@ -3,7 +3,11 @@
 For each network: set an input slider's value in the browser (as a drag does), then time
   data  = until the server's new `nodes` columns arrive in the browser document,
   paint = until the frame after that has been painted,
-over N changes (p50, p95); and, in-process, the server-side compute + serialise time of one change.
+over N changes (p50, p95), each change waiting for the last one's frame ("spaced": 200 ms later;
+"back-to-back": at once); then a drag: 4N changes sweeping x1, one every 16 ms (60 Hz) without
+waiting, timing data and paint from the change whose value the update shows (updates that show
+no change's value, being skipped, are counted in "updates"). And, in-process, the server-side
+compute + serialise time of one change and what one change sends (sources, columns, bytes).
 
     .venv/bin/python bench/latency.py [--changes 60]
 """
@@ -38,6 +42,31 @@ ONE_CHANGE = """([value]) => new Promise(resolve => {
 })"""
 
 
+DRAG = """([values, every]) => new Promise(resolve => {
+  const doc = Bokeh.documents[0];
+  const src = doc.get_model_by_name('nodes');
+  let slider = null;
+  for (const m of doc.all_models) if (m.type === 'Slider' && m.title === 'x1') slider = m;
+  const sent = new Map(), lags = [];
+  const arrived = () => {
+    const t0 = sent.get(src.data.a[0]);         // input x1 passes through: a[0] is the value shown
+    if (t0 === undefined) return;
+    const tData = performance.now() - t0;
+    requestAnimationFrame(() => setTimeout(() => lags.push([tData, performance.now() - t0]), 0));
+  };
+  src.properties.data.change.connect(arrived);
+  let i = 0;
+  const tick = () => {
+    if (i < values.length) {
+      sent.set(values[i], performance.now());
+      slider.value = values[i++];
+      setTimeout(tick, every);
+    } else setTimeout(() => { src.properties.data.change.disconnect(arrived); resolve(lags); }, 1500);
+  };
+  tick();
+})"""
+
+
 def pct(values, q):
     return float(np.percentile(values, q))
 
@@ -60,15 +89,29 @@ def browser_latency(url: str, changes: int, pause_ms: int = 0):
     return data, paint
 
 
+def drag_latency(url: str, changes: int, every_ms: int = 16):
+    """[data ms], [paint ms] of the updates a 60 Hz sweep of x1 over `changes` values brought back."""
+    with chromium_page() as page:
+        page.goto(url)
+        page.wait_for_function("() => window.Bokeh && Bokeh.documents.length && "
+                               "Bokeh.documents[0].get_model_by_name('nodes')")
+        page.wait_for_timeout(1000)
+        page.evaluate(ONE_CHANGE, [0.95])                     # warm up
+        values = [round(-0.9 + 1.8 * i / (changes - 1), 4) for i in range(changes)]
+        lags = page.evaluate(DRAG, [values, every_ms])
+    return [d for d, _ in lags], [p for _, p in lags]
+
+
 def server_side(query: str, changes: int):
-    """Milliseconds for compute + column updates, and for serialising the resulting PATCH-DOC."""
+    """Milliseconds for compute + column updates and for serialising the resulting PATCH-DOC, and a
+    line saying what the last one sent."""
     args = dict(kv.split("=") for kv in query.split("&"))
     app = App(query=args)
     doc = Document()
     doc.add_root(app.graph.fig)
     events = []
     doc.callbacks.on_change(lambda ev: events.append(ev))
-    compute, serialise = [], []
+    compute, serialise, msg = [], [], None
     for i in range(changes):
         events.clear()
         t0 = time.perf_counter()
@@ -79,7 +122,18 @@ def server_side(query: str, changes: int):
         t2 = time.perf_counter()
         compute.append((t1 - t0) * 1e3)
         serialise.append((t2 - t1) * 1e3)
-    return compute, serialise
+    return compute, serialise, sent(events, msg)
+
+
+def sent(events, msg) -> str:
+    """'nodes (z, a, ...); 2 binary buffers, 3.1 kB': what one PATCH-DOC carried."""
+    parts = []
+    for ev in events:
+        name = getattr(ev.model, "name", None) or type(ev.model).__name__
+        cols = getattr(ev, "cols", None) or [getattr(ev, "attr", "?")]
+        parts.append(f"{name} ({', '.join(sorted(cols))})")
+    size = len(msg.content_json) + sum(len(b.to_bytes()) for b in msg.buffers)
+    return f"{'; '.join(parts) or 'nothing'}; {len(msg.buffers)} binary buffers, {size / 1024:.1f} kB"
 
 
 def main():
@@ -90,13 +144,22 @@ def main():
           f" {'server compute':>15} {'serialise':>10}   (ms, {args.changes} changes)")
     with served_app() as base:
         for name, query in NETWORKS.items():
-            comp, ser = server_side(query, args.changes)
+            comp, ser, what = server_side(query, args.changes)
             # "spaced": one change every ~200 ms, like key presses; "back-to-back": the next change
             # as soon as the last frame is painted, like a continuous drag.
+            gaps = {}
             for mode, pause in (("spaced", 200), ("back-to-back", 0)):
                 data, paint = browser_latency(f"{base}?{query}", args.changes, pause)
                 print(f"{name:18} {mode:12} {pct(data, 50):9.1f} {pct(data, 95):9.1f} {pct(paint, 50):10.1f} "
                       f"{pct(paint, 95):10.1f} {statistics.median(comp):15.2f} {statistics.median(ser):10.2f}")
+                gaps[mode] = pct(data, 50)
+            data, paint = drag_latency(f"{base}?{query}", 4 * args.changes)
+            print(f"{name:18} {'drag 60 Hz':12} {pct(data, 50):9.1f} {pct(data, 95):9.1f} {pct(paint, 50):10.1f} "
+                  f"{pct(paint, 95):10.1f}   ({len(paint)} updates for {4 * args.changes} changes)")
+            print(f"{'':18} one input sends: {what}")
+            if gaps["back-to-back"] > gaps["spaced"] + 25:
+                print(f"{'':18} back-to-back data waits ~40 ms more than spaced: the server's websocket is "
+                      "probably holding frames for delayed ACKs (Nagle); is TCP_NODELAY set?")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ class Session:
         self.nodes_updates = 0
         self.messages = 0
         self.sliders: list[str] = []
+        self.receipts = 0                            # graph updates confirmed, as the page's script does
         self._waiter: asyncio.Future | None = None
         self._replies: dict[str, asyncio.Future] = {}
         self._reader = None
@@ -171,14 +172,28 @@ class Session:
             model = ev.get("model")
             mid = model.get("id") if isinstance(model, dict) else None
             kind = ev.get("kind")
-            if mid is not None and mid == self.nodes_id and (
-                    kind in ("ColumnDataChanged", "ColumnsStreamed", "ColumnsPatched")
-                    or (kind == "ModelChanged" and ev.get("attr") == "data")):
+            changed = kind in ("ColumnDataChanged", "ColumnsStreamed", "ColumnsPatched") or (
+                kind == "ModelChanged" and ev.get("attr") == "data")
+            name = (self.models.get(mid, {}).get("attributes") or {}).get("name") if mid else None
+            if changed and name in ("nodes", "train_nodes"):
+                self._confirm(name[: -len("nodes")] + "received")
+            if mid is not None and mid == self.nodes_id and changed:
                 self.nodes_updates += 1
                 if self._waiter is not None and not self._waiter.done():
                     self._waiter.set_result(time.perf_counter())
             elif kind == "ModelChanged" and mid in self.models and isinstance(ev.get("new"), (str, int, float, bool)):
                 self.models[mid].setdefault("attributes", {})[ev["attr"]] = ev["new"]
+
+    def _confirm(self, name: str):
+        """Tell the server the graph update arrived, as the page's script does (the server paces the
+        graph's updates by these receipts)."""
+        rid = self.find(name=name)
+        if rid is None:
+            return
+        self.receipts += 1
+        event = {"kind": "ModelChanged", "model": {"id": rid}, "attr": "data",
+                 "new": {"type": "map", "entries": [["n", [self.receipts]]]}}
+        asyncio.get_running_loop().create_task(self.send_patch([event]))
 
     async def send_patch(self, events: list, wait: bool = False, timeout: float = 30):
         msgid = str(next(_ids))

@@ -77,18 +77,11 @@ def node_columns(net: core.Network, trace: core.Trace, table: dict, small,
     return cols
 
 
-def edge_columns(net: core.Network, trace: core.Trace, edges: dict, names: bool = True) -> dict:
-    """Source activation and contribution w·a_src of each drawn edge (hovers format them in the browser)."""
-    src_a = np.empty(len(edges["layer"]))
-    for l in range(1, net.L + 1):
-        m = edges["layer"] == l
-        src_a[m] = trace.a[l - 1][edges["src"][m]]
-    cols = {"src_a": src_a, "contrib": edges["weight"] * src_a}
-    if names:
-        titles = layer_names(net.L)
-        cols["name"] = [f"{unit_name(titles, l - 1, s)} → {unit_name(titles, l, d)}"
-                        for l, s, d in zip(edges["layer"], edges["src"], edges["dst"])]
-    return cols
+def edge_columns(net: core.Network, edges: dict) -> dict:
+    """Each drawn edge's name for its hover ("Input x1 → Hidden 1, unit 0")."""
+    titles = layer_names(net.L)
+    return {"name": [f"{unit_name(titles, l - 1, s)} → {unit_name(titles, l, d)}"
+                     for l, s, d in zip(edges["layer"], edges["src"], edges["dst"])]}
 
 
 def describe_html(net: core.Network, trace: core.Trace, table: dict) -> str:

@@ -48,9 +48,11 @@ def node_table(sizes) -> dict:
 
 
 def edge_table(net: core.Network, nodes: dict) -> dict:
-    """Drawn edges: columns layer (target layer 1..L), src, dst, weight, x0, y0, x1, y1."""
-    cols = {k: [] for k in ("layer", "src", "dst", "weight", "x0", "y0", "x1", "y1")}
+    """Drawn edges: columns layer (target layer 1..L), src, dst, weight, x0, y0, x1, y1, and src_row
+    (the row of `nodes` holding the source neuron, whose a the edge's hover reads)."""
+    cols = {k: [] for k in ("layer", "src", "dst", "weight", "x0", "y0", "x1", "y1", "src_row")}
     pos = {(l, u): (x, y) for l, u, x, y in zip(nodes["layer"], nodes["unit"], nodes["x"], nodes["y"])}
+    row = {(l, u): i for i, (l, u) in enumerate(zip(nodes["layer"], nodes["unit"]))}
     for l in range(1, net.L + 1):
         src = drawn_units(net.sizes[l - 1])
         dst = drawn_units(net.sizes[l])
@@ -62,7 +64,7 @@ def edge_table(net: core.Network, nodes: dict) -> dict:
             d_idx, s_idx, w = d_idx[keep], s_idx[keep], w[keep]
         for d, s, wv in zip(dst[d_idx], src[s_idx], w):
             (x0, y0), (x1, y1) = pos[(l - 1, int(s))], pos[(l, int(d))]
-            for k, v in zip(cols, (l, int(s), int(d), float(wv), x0, y0, x1, y1)):
+            for k, v in zip(cols, (l, int(s), int(d), float(wv), x0, y0, x1, y1, row[(l - 1, int(s))])):
                 cols[k].append(v)
     return {k: np.array(v, dtype=float if k in ("weight", "x0", "y0", "x1", "y1") else int)
             for k, v in cols.items()}

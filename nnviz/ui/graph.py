@@ -1,21 +1,24 @@
 """The network drawn as a Bokeh graph, built once per session and updated by mutating its sources.
 
 Data contract: ColumnDataSource `nodes` (layer, unit, z, a, bias, ...) and `edges`
-(layer, src, dst, weight, ...), prefixed for a second drawing (the Training tab's `train_nodes`,
-`train_edges`). A structural change replaces the sources' data; a value change sends only the
-columns that changed, in one message. With maps=True every neuron is a small square holding its
+(layer, src, dst, weight, src_row, ...), prefixed for a second drawing (the Training tab's
+`train_nodes`, `train_edges`). A structural change replaces the sources' data; a weight change
+restyles `edges`; an input sends only the value columns of `nodes` (an edge's hover reads its w·a
+from `nodes`, by `src_row`), drawn on Bokeh's top canvas while the rest keeps its pixels, and paced
+by the browser's receipts (_pace). With maps=True every neuron is a small square holding its
 heat-map over the input plane (source `<prefix>maps`, images set by the owner with set_maps()).
 """
 from __future__ import annotations
 
 import numpy as np
 import panel as pn
-from bokeh.models import (BoxAnnotation, ColorBar, ColumnDataSource, HoverTool, Legend, LegendItem,
-                          LinearColorMapper, Range1d, TapTool)
+from bokeh.models import (BoxAnnotation, ColorBar, ColumnDataSource, CustomJS, CustomJSHover, HoverTool, Legend,
+                          LegendItem, LinearColorMapper, Range1d, TapTool)
 
 EDGE_TRIM = 0.3                 # edges answer the pointer only on their middle 40 %: nodes keep their ends
 FRAME_CHROME = 95               # px of a graph figure's height taken by toolbar, titles and the legend
 DESCRIBE_DELAY_MS = 400        # the hidden text table trails the drawing by this much
+RECEIPT_WAIT_MS = 300          # an update the browser has not confirmed by then lets the next one go
 
 from ..encode import colours as col
 from ..encode import layout as lay
@@ -37,6 +40,8 @@ class NetworkGraph(pn.viewable.Viewer):
         self.nodes = ColumnDataSource(name=f"{prefix}nodes")
         self.edges = ColumnDataSource(name=f"{prefix}edges")
         self.marks = ColumnDataSource(name=f"{prefix}layer_labels", data={"x": [], "y": [], "text": []})
+        self.bias_labels = ColumnDataSource(name=f"{prefix}bias_labels",
+                                            data={"x": [], "y": [], "btext": [], "offset": []})
         self.maps = ColumnDataSource(name=f"{prefix}maps", data={"image": [], "x": [], "y": [], "side": []})
         self.input_mapper = LinearColorMapper(palette=col.ACTIVATION, low=-1, high=1)
         self.hidden_mapper = LinearColorMapper(palette=col.ACTIVATION, low=0, high=1)
@@ -48,6 +53,7 @@ class NetworkGraph(pn.viewable.Viewer):
         self._bias_stale = False
         self._stale = False
         self._label_masks = (False, False)
+        self._pace(prefix)
         self.refresh()
         state.param.watch(self._on_trace, "trace")
         state.param.watch(self._on_view, "view")
@@ -75,42 +81,62 @@ class NetworkGraph(pn.viewable.Viewer):
                    x_range=Range1d(-0.6, 3.6), y_range=Range1d(-3, 3), toolbar_location="above",
                    active_scroll=None)
         fig.min_border_left = fig.min_border_right = 10
-        self.highlight = BoxAnnotation(left=0, right=0, fill_color=col.HIGHLIGHT, fill_alpha=0.0, line_alpha=0)
+        # Bokeh paints a plot on two canvases and repaints one only when something on it changed. An input
+        # changes the neurons and their values: those live on the top canvas (level "overlay"); the
+        # edges, bias labels, legend and colour bars below keep their pixels until the weights change.
+        self.highlight = BoxAnnotation(left=0, right=0, fill_color=col.HIGHLIGHT, fill_alpha=0.0, line_alpha=0,
+                                       level="underlay")
         fig.add_layout(self.highlight)
         er = fig.segment("x0", "y0", "x1", "y1", source=self.edges, line_width="width", line_color="color",
                          line_alpha="alpha", selection_line_color=col.ACCENT, selection_line_alpha=1.0,
                          nonselection_line_alpha="alpha")
+        text = dict(text_font_size=f"{lay.FONT_PX}px", text_baseline="middle", background_fill_color="white",
+                    background_fill_alpha=0.8, padding=1)
+        self.bias_text = fig.text("x", "y", text="btext", source=self.bias_labels, x_offset="offset",
+                                  y_offset=lay.BIAS_OFFSET_PX, text_align="left", text_color=col.SUBTLE, **text)
+        self.layer_text = fig.text("x", "y", text="text", source=self.marks, text_align="center", text_font_size="12px",
+                                   text_font_style="bold", text_color=col.TEXT)
         # The pointer's target for edges: the middle of each edge, invisible, so a neuron's hover and
         # click never pick up the edges that end under it.
         hit = fig.segment("hx0", "hy0", "hx1", "hy1", source=self.edges, line_width=9, line_alpha=0.0,
                           hover_line_alpha=0.5, hover_line_color=col.TEXT, selection_line_alpha=0.0,
                           nonselection_line_alpha=0.0)
-        if self.with_maps:
-            fig.image("image", source=self.maps, x="x", y="y", dw="side", dh="side", dw_units="screen",
-                      dh_units="screen", anchor="center", color_mapper=self.map_mapper)
-            nr = fig.rect("x", "y", width="size", height="size", width_units="screen", height_units="screen",
-                          source=self.nodes, fill_alpha=0.0, line_color="ring", line_width="ring_width",
-                          hover_line_color=col.TEXT, selection_line_color=col.ACCENT,
-                          nonselection_line_alpha=1.0, hover_fill_alpha=0.0)
-        else:
-            nr = fig.scatter("x", "y", source=self.nodes, size="size", fill_color="fill",
-                             line_color="ring", line_width="ring_width", hover_line_color=col.TEXT,
-                             nonselection_fill_alpha=1.0, nonselection_line_alpha=1.0)
-        text = dict(text_font_size=f"{lay.FONT_PX}px", text_baseline="middle", background_fill_color="white",
-                    background_fill_alpha=0.8, padding=1)
+        nr = self._neurons(fig)
         self.value_text = fig.text("x", "y", text="label", source=self.nodes, x_offset="offset",
-                                   text_align="left", text_color=col.TEXT, **text)
-        self.bias_text = fig.text("x", "y", text="btext", source=self.nodes, x_offset="offset",
-                                  y_offset=lay.BIAS_OFFSET_PX, text_align="left", text_color=col.SUBTLE, **text)
-        self.layer_text = fig.text("x", "y", text="text", source=self.marks, text_align="center", text_font_size="12px",
-                 text_font_style="bold", text_color=col.TEXT)
+                                   text_align="left", text_color=col.TEXT, level="overlay", **text)
         fig.add_tools(HoverTool(renderers=[nr], tooltips=[("", "@name"), ("", "@formula"), ("", "@afx")]),
                       HoverTool(renderers=[hit], tooltips=[("", "@name"), ("weight w", "@weight{0.[000]}"),
-                                                           ("w·a", "@weight{0.[000]} × @src_a{0.[000]} = @contrib{0.[000]}")],
-                                line_policy="interp"),
+                                                           ("w·a", "@weight{0.[000]} × @src_row{a} = @src_row{wa}")],
+                                formatters={"@src_row": self._contribution()}, line_policy="interp"),
                       TapTool(renderers=[hit, nr]))
         self.edge_renderer, self.node_renderer, self.hit_renderer = er, nr, hit
         self._legend(fig)
+        self._colour_bars(fig)
+        return fig
+
+    def _contribution(self):
+        """The hovered edge's a (of its source neuron, read from `nodes`) or w·a, as '0.[000]' formats.
+
+        Computed in the browser when hovered, so an input change sends `nodes` alone."""
+        return CustomJSHover(args={"nodes": self.nodes, "edges": self.edges}, code="""
+            const a = nodes.data.a[value];
+            const v = format === 'wa' ? edges.data.weight[special_vars.index] * a : a;
+            return Number.isFinite(v) ? String(Number(v.toFixed(3))) : String(v);""")
+
+    def _neurons(self, fig):
+        """Circles filled with a; with maps, squares framing each neuron's heat-map (drawn under them)."""
+        if not self.with_maps:
+            return fig.scatter("x", "y", source=self.nodes, size="size", fill_color="fill", line_color="ring",
+                               line_width="ring_width", hover_line_color=col.TEXT, nonselection_fill_alpha=1.0,
+                               nonselection_line_alpha=1.0, level="overlay")
+        fig.image("image", source=self.maps, x="x", y="y", dw="side", dh="side", dw_units="screen",
+                  dh_units="screen", anchor="center", color_mapper=self.map_mapper)
+        return fig.rect("x", "y", width="size", height="size", width_units="screen", height_units="screen",
+                        source=self.nodes, fill_alpha=0.0, line_color="ring", line_width="ring_width",
+                        hover_line_color=col.TEXT, selection_line_color=col.ACCENT,
+                        nonselection_line_alpha=1.0, hover_fill_alpha=0.0, level="overlay")
+
+    def _colour_bars(self, fig):
         bars = [(self.input_mapper, "input x"), (self.hidden_mapper, "hidden a"), (self.output_mapper, "output a")]
         for mapper, title in bars:
             fig.add_layout(ColorBar(color_mapper=mapper, title=title, width=10, title_text_font_size="11px",
@@ -120,7 +146,6 @@ class NetworkGraph(pn.viewable.Viewer):
         self.narrow = False
         for bar in self.bars:
             bar.visible = not self.with_maps     # maps mode: the owner's big map carries the scale
-        return fig
 
     def _legend(self, fig):
         """Sample segments that explain edge width (|w|) and colour (sign), a dead and the selected edge."""
@@ -157,9 +182,34 @@ class NetworkGraph(pn.viewable.Viewer):
             self.refresh()
         self._shade()
 
+    def _pace(self, prefix):
+        """The browser confirms each `nodes` update it has taken in (source `<prefix>received` counts).
+
+        A drag sends inputs faster than a browser draws a graph: sending an update for each one
+        queues them up, and the picture trails the pointer further and further (0.3-1 s after two
+        seconds at 60 Hz). So while an update is unconfirmed, value and weight changes only leave the
+        drawing behind, and the newest state is sent on the receipt: one update waits in the browser
+        while it paints the last, never a queue. (A hidden page may confirm nothing: RECEIPT_WAIT_MS.)"""
+        self._received = ColumnDataSource(name=f"{prefix}received", data={"n": [0]})
+        self.nodes.js_on_change("data", CustomJS(args={"received": self._received}, code="""
+            setTimeout(() => { received.data = {n: [received.data.n[0] + 1]}; }, 0);"""))
+        self._received.on_change("data", lambda attr, old, new: self._on_received())
+        self._cancel_wait = None            # set while an update is sent and not yet confirmed
+        self._behind = False                # a change came meanwhile
+
+    def _on_received(self):
+        if self._cancel_wait:
+            self._cancel_wait()
+        self._cancel_wait = None
+        if self._behind:
+            self._on_trace()
+
     def refresh(self):
-        """Cheapest update that brings the drawing to the state's current trace."""
+        """Cheapest update that brings the drawing to the state's current trace (paced: see _pace)."""
         st = self.state
+        if self._cancel_wait and self._seen[0] == st.structure:     # a new structure never waits
+            self._behind = True
+            return
         with pn.io.hold():
             if self._seen[0] != st.structure:
                 self._structural()
@@ -170,7 +220,11 @@ class NetworkGraph(pn.viewable.Viewer):
                 self._values()
             self._describe_soon()
         self._seen = (st.structure, st.weights)
-        self._stale = False
+        self._stale = self._behind = False
+        if session.document() is not None:
+            if self._cancel_wait:
+                self._cancel_wait()
+            self._cancel_wait = session.later(self._on_received, RECEIPT_WAIT_MS)
 
     def present(self, height_px: int | None):
         """Presentation size: the figure `height_px` tall, fonts and neurons scaled with it (None: normal)."""
@@ -238,7 +292,7 @@ class NetworkGraph(pn.viewable.Viewer):
         node_data.update(self._node_columns(values_only=False))
         node_data.update(self._fills(table["layer"], node_data["a"]))
         edge_data = dict(edges)
-        edge_data.update(edge_columns(net, self.state.trace, edges))
+        edge_data.update(edge_columns(net, edges))
         edge_data.update(self._edge_style(edges["weight"]))
         t = EDGE_TRIM
         edge_data.update(hx0=edges["x0"] + t * (edges["x1"] - edges["x0"]),
@@ -248,6 +302,7 @@ class NetworkGraph(pn.viewable.Viewer):
         self.nodes.selected.indices = []
         self.edges.selected.indices = []
         self.nodes.data = node_data
+        self.bias_labels.data = {k: node_data[k] for k in ("x", "y", "btext", "offset")}
         self.edges.data = edge_data
         if self.with_maps:
             self.maps.data = {"image": [np.zeros((1, 1), dtype=np.float32)] * n_drawn, "x": table["x"],
@@ -303,13 +358,13 @@ class NetworkGraph(pn.viewable.Viewer):
         return {"fill": list(fill)}
 
     def _values(self):
-        """A new input: only the value columns change (same rows)."""
-        net, trace = self.state.network, self.state.trace
+        """A new input: only the value columns of `nodes` change (same rows); `edges` stays as it is."""
         cols = self._node_columns(values_only=not self._bias_stale)
         self._bias_stale = False
         cols.update(self._fills(self._table["layer"], cols["a"]))
         self.nodes.data.update(cols)
-        self.edges.data.update(edge_columns(net, trace, self._edge_rows, names=False))
+        if "btext" in cols:
+            self.bias_labels.data.update(btext=cols["btext"])
 
     def _restyle_edges(self):
         self._bias_stale = True            # biases may have been edited too

@@ -6,6 +6,10 @@
   a link longer than LINK_BYTES with 414 and a short page saying what to do (nnviz's own links stay
   under 16 KB; the nginx deployment answers the same page).
 - Pages are built off the event loop (offload.py).
+- Websocket frames leave at once (TCP_NODELAY). Bokeh writes one message as several frames (header,
+  metadata, content, each binary buffer); with Nagle's algorithm on (Tornado's default) every frame
+  after the first waits for the browser's ACK, which Linux delays up to 40 ms once traffic goes both
+  ways, as in a slider drag: +40 ms on every back-to-back change (bench/latency.py).
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ def install():
         return
     _raise_header_limit()
     _answer_long_links()
+    _no_nagle()
     from . import offload
     offload.install()
     _installed = True
@@ -40,6 +45,17 @@ def _raise_header_limit():
         self.max_header_size = max(self.max_header_size or 0, HEADER_BYTES)
 
     HTTP1ConnectionParameters.__init__ = __init__
+
+
+def _no_nagle():
+    from bokeh.server.views.ws import WSHandler
+    original = WSHandler.open
+
+    def open(self):
+        self.set_nodelay(True)
+        return original(self)
+
+    WSHandler.open = open
 
 
 def _answer_long_links():
