@@ -16,6 +16,7 @@ from bokeh.models import (BoxAnnotation, ColorBar, ColumnDataSource, CustomJS, C
                           LegendItem, LinearColorMapper, Range1d, TapTool)
 
 EDGE_TRIM = 0.3                 # edges answer the pointer only on their middle 40 %: nodes keep their ends
+TITLE_CHAR_PX = 7.5              # px per character of a 12 px layer title (a generous average)
 FRAME_CHROME = 95               # px of a graph figure's height taken by toolbar, titles and the legend
 DESCRIBE_DELAY_MS = 400        # the hidden text table trails the drawing by this much
 RECEIPT_WAIT_MS = 300          # an update the browser has not confirmed by then lets the next one go
@@ -309,13 +310,23 @@ class NetworkGraph(pn.viewable.Viewer):
                               "y": table["y"], "side": np.full(n_drawn, size - 2)}
         self.marks.data = {"x": list(range(net.L + 1)) + table["marks"]["x"],
                            "y": [top + 1.0] * (net.L + 1) + table["marks"]["y"],
-                           "text": [f"{name} ({n})" for name, n in zip(lay.layer_names(net.L), net.sizes)]
-                           + table["marks"]["text"]}
+                           "text": self._layer_titles(net) + table["marks"]["text"]}
         self.fig.x_range.update(start=-0.6, end=net.L + 0.9)
         self.fig.y_range.update(start=y0, end=y1)
         self.hidden_bar.visible = net.L > 1 and not self.with_maps and not self.narrow
         self.highlight.fill_alpha = 0.0
         self._shade()
+
+    def _layer_titles(self, net):
+        """'Hidden 1 (4)' over each column, or 'H1 (4)' when the columns are too narrow for it."""
+        titles = [f"{name} ({n})" for name, n in zip(lay.layer_names(net.L), net.sizes)]
+        # The figure stretches, so its real width is the page's: about 330 px beside the training
+        # settings, about 600 (Bokeh's default width) or more on the Network tab.
+        width = 330 if self.with_maps else (self.fig.width or 600)
+        if max(len(t) for t in titles) * TITLE_CHAR_PX > width / (net.L + 1.5):
+            short = ["In"] + [f"H{l}" for l in range(1, net.L)] + ["Out"]
+            titles = [f"{name} ({n})" for name, n in zip(short, net.sizes)]
+        return titles
 
     def _node_columns(self, values_only):
         value, bias = self._label_masks

@@ -268,3 +268,13 @@ def test_training_sessions_share_the_server_budget(view, monkeypatch):
     monkeypatch.setattr(session, "connected", lambda: False)          # the tab closed
     tv._tick()
     assert tv.play.value is False
+
+
+def test_layer_titles_shorten_where_the_columns_are_narrow(view):
+    """Beside the training settings the graph is ~330 px wide: 'Hidden 1 (4)' would run into its
+    neighbour, so the titles read 'H1 (4)'; the Network tab keeps the full names."""
+    app, tv = view
+    train_titles = tv.graph.marks.data["text"][: len(app.state.network.sizes)]
+    assert train_titles == ["In (2)", "H1 (4)", "H2 (2)", "Out (1)"]
+    net_titles = app.graph.marks.data["text"][: len(app.state.network.sizes)]
+    assert net_titles == ["Input (2)", "Hidden 1 (4)", "Hidden 2 (2)", "Output (1)"]
