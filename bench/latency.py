@@ -71,12 +71,17 @@ def pct(values, q):
     return float(np.percentile(values, q))
 
 
+def open_graph(page, url: str):
+    """Open the app and wait until its graph is drawn and settled."""
+    page.goto(url)
+    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length && "
+                           "Bokeh.documents[0].get_model_by_name('nodes')")
+    page.wait_for_timeout(1000)
+
+
 def browser_latency(url: str, changes: int, pause_ms: int = 0):
     with chromium_page() as page:
-        page.goto(url)
-        page.wait_for_function("() => window.Bokeh && Bokeh.documents.length && "
-                               "Bokeh.documents[0].get_model_by_name('nodes')")
-        page.wait_for_timeout(1000)
+        open_graph(page, url)
         data, paint = [], []
         for i in range(changes + 5):
             value = round(-0.9 + 1.8 * (i % 19) / 18, 2)
@@ -92,10 +97,7 @@ def browser_latency(url: str, changes: int, pause_ms: int = 0):
 def drag_latency(url: str, changes: int, every_ms: int = 16):
     """[data ms], [paint ms] of the updates a 60 Hz sweep of x1 over `changes` values brought back."""
     with chromium_page() as page:
-        page.goto(url)
-        page.wait_for_function("() => window.Bokeh && Bokeh.documents.length && "
-                               "Bokeh.documents[0].get_model_by_name('nodes')")
-        page.wait_for_timeout(1000)
+        open_graph(page, url)
         page.evaluate(ONE_CHANGE, [0.95])                     # warm up
         values = [round(-0.9 + 1.8 * i / (changes - 1), 4) for i in range(changes)]
         lags = page.evaluate(DRAG, [values, every_ms])
