@@ -6,7 +6,9 @@ Everything random comes from Generators spawned from one seed, so a run repeats 
 """
 from __future__ import annotations
 
+import copy
 import math
+import time
 
 import numpy as np
 
@@ -60,29 +62,26 @@ def predict_labels(A, output: str, n_classes: int):
 # operations.
 # The math is core.backward's; tests check the two agree.
 
-def _activate(name, z, out):
+def _activate(name, z, out) -> list:
+    """Steps (function, args) that write f(z) into out."""
     if name == "tanh":
-        np.tanh(z, out=out)
-    elif name == "relu":
-        np.maximum(z, 0.0, out=out)
-    elif name == "linear":
-        np.copyto(out, z)
-    else:
-        out[...] = core.apply_output(name, z)
+        return [(np.tanh, (z, out))]
+    if name == "relu":
+        return [(np.maximum, (z, 0.0, out))]
+    if name == "linear":
+        return [(np.copyto, (out, z))]
+    return [(lambda: out.__setitem__(Ellipsis, core.apply_output(name, z)), ())]
 
 
-def _slope(name, z, a, out):
-    """f'(z) into out, from a = f(z) where that is cheaper."""
+def _slope(name, z, a, out) -> list:
+    """Steps that write f'(z) into out, from a = f(z) where that is cheaper."""
     if name == "tanh":                   # 1 - a^2
-        np.multiply(a, a, out=out)
-        np.subtract(1.0, out, out=out)
-    elif name == "sigmoid":              # a (1 - a)
-        np.subtract(1.0, a, out=out)
-        out *= a
-    elif name == "relu":
-        np.greater(z, 0.0, out=out)
-    else:
-        out[...] = core.ACTIVATIONS[name].df(z)
+        return [(np.multiply, (a, a, out)), (np.subtract, (1.0, out, out))]
+    if name == "sigmoid":                # a (1 - a)
+        return [(np.subtract, (1.0, a, out)), (np.multiply, (out, a, out))]
+    if name == "relu":
+        return [(np.greater, (z, 0.0, out))]
+    return [(lambda: out.__setitem__(Ellipsis, core.ACTIVATIONS[name].df(z)), ())]
 
 
 class _Kernel:
@@ -107,12 +106,45 @@ class _Kernel:
         bs = min(batch_size, n)
         self.sizes, self.bs, self.full = net.sizes, bs, n // bs   # full: batches of exactly bs points
         self._carried = {}                                      # r -> the (r + bs)-point first batch
-        full = [np.ones((bs, k + 1)) for k in net.sizes]        # (m, n_l + 1) with the ones column
-        Z, D, S = ([np.empty((bs, k)) for k in net.sizes] for _ in range(3))
-        plans = {m: ([A[:m] for A in full], [A[:m, :-1] for A in full], [z[:m] for z in Z],
-                     [d[:m] for d in D], [s[:m] for s in S]) for m in {bs, n % bs or bs}}
-        self.batches = [(self.A0[s:s + bs], self.Y[s:s + bs], plans[min(bs, n - s)])
-                        for s in range(0, n, bs)]
+        buffers = {m: self._buffers(m) for m in {bs, n % bs or bs}}
+        self.batches = []
+        for s in range(0, n, bs):
+            a0, y = self.A0[s:s + bs], self.Y[s:s + bs]
+            self.batches.append((a0, y, self._program(a0, y, buffers[len(y)])))
+
+    def _buffers(self, m: int):
+        """Activations with their ones column, z, delta and slope buffers for batches of m points."""
+        full = [np.ones((m, k + 1)) for k in self.sizes]
+        return full, *([np.empty((m, k)) for k in self.sizes] for _ in range(3))
+
+    def _program(self, a0, y, buffers) -> list:
+        """The forward and backward pass of one batch as a list of (function, args) steps.
+
+        Every step writes into a preallocated buffer and the weights are views of theta, so running
+        the list (gradients()) leaves dL/dWb in G; building the calls once removes most of Python's
+        per-call work, which is what the time goes on for a network this small."""
+        full, Z, D, S = buffers
+        A = [a0, *full[1:]]                     # with the ones column
+        Aout = [a[:, :-1] for a in A]
+        L, names, steps = self.L, self.names, []
+        for l in range(1, L + 1):
+            steps += [(np.dot, (A[l - 1], self.Wb[l - 1].T, Z[l]))] + _activate(names[l], Z[l], Aout[l])
+        d = D[L]
+        steps += [(np.subtract, (Aout[L], y, d)), (np.multiply, (d, 1.0 / len(d), d))]
+        if (self.output, self.loss) not in core.SHORTCUT_PAIRS and self.output != "linear":
+            if self.output == "softmax":          # mse on softmax: the full Jacobian-vector product
+                steps.append((lambda: d.__setitem__(Ellipsis, core.output_backprop("softmax", Z[L], Aout[L], d)),
+                              ()))
+            else:
+                steps += _slope(self.output, Z[L], Aout[L], S[L]) + [(np.multiply, (d, S[L], d))]
+        for l in range(L, 0, -1):
+            steps.append((np.dot, (D[l].T, A[l - 1], self.G[l - 1])))
+            if l > 1:
+                steps.append((np.dot, (D[l], self.W[l - 1], D[l - 1])))
+                if names[l - 1] != "linear":
+                    steps += _slope(names[l - 1], Z[l - 1], Aout[l - 1], S[l - 1])
+                    steps.append((np.multiply, (D[l - 1], S[l - 1], D[l - 1])))
+        return steps
 
     def load(self, net):
         """Copy the network's weights into theta (copied, not shared: net's arrays keep their identity)."""
@@ -129,16 +161,14 @@ class _Kernel:
     def carried(self, X, Y, order, r: int):
         """The first batch after an epoch whose last r points waited: those r points, then bs more."""
         if r not in self._carried:
-            m = r + self.bs
-            full = [np.ones((m, k + 1)) for k in self.sizes]
-            Z, D, S = ([np.empty((m, k)) for k in self.sizes] for _ in range(3))
-            self._carried[r] = (full[0], np.empty((m, self.sizes[-1])),
-                                (full, [A[:, :-1] for A in full], Z, D, S))
-        a0, y, plan = self._carried[r]
+            buffers = self._buffers(r + self.bs)
+            a0, y = buffers[0][0], np.empty((r + self.bs, self.sizes[-1]))
+            self._carried[r] = (a0, y, self._program(a0, y, buffers))
+        a0, y, program = self._carried[r]
         rows = np.concatenate([order[len(order) - r:], order[:self.bs]])
         np.take(X, rows, axis=0, out=a0[:, :-1])
         np.take(Y, rows, axis=0, out=y)
-        return a0, y, plan
+        return a0, y, program
 
     def epoch(self, net, X, Y, order, optimizer, reg, rate, fixed=False, waiting=0) -> int:
         """Train one epoch on the rows of X, Y in the given order; returns how many points wait.
@@ -163,8 +193,8 @@ class _Kernel:
         l1 = tmp is not None and reg == "l1"
         old = np.empty_like(self.theta) if l1 else None
         any_dead = self.dead.any()
-        for a0, y, plan in batches:
-            self.gradients(a0, y, plan)
+        for a0, y, program in batches:
+            self.gradients(a0, y, program)
             if tmp is not None:
                 if reg == "l2":
                     np.multiply(self.theta, self.wmask, out=tmp)
@@ -189,30 +219,10 @@ class _Kernel:
         self.store(net)
         return len(order) - self.full * self.bs if fixed else 0
 
-    def gradients(self, a0, y, plan):
-        """Forward and backward for one batch; leaves dL/dWb in self.G."""
-        A, Aout, Z, D, S = plan
-        A[0], L, names = a0, self.L, self.names
-        for l in range(1, L + 1):
-            np.dot(A[l - 1], self.Wb[l - 1].T, out=Z[l])
-            _activate(names[l], Z[l], Aout[l])
-        d = D[L]
-        np.subtract(Aout[L], y, out=d)
-        d *= 1.0 / len(d)
-        if (self.output, self.loss) not in core.SHORTCUT_PAIRS and self.output != "linear":
-            if self.output == "softmax":          # mse on softmax: the full Jacobian-vector product
-                d[...] = core.output_backprop("softmax", Z[L], Aout[L], d)
-            else:
-                _slope(self.output, Z[L], Aout[L], S[L])
-                d *= S[L]
-        for l in range(L, 0, -1):
-            np.dot(d.T, A[l - 1], out=self.G[l - 1])
-            if l > 1:
-                np.dot(d, self.W[l - 1], out=D[l - 1])
-                d = D[l - 1]
-                if names[l - 1] != "linear":
-                    _slope(names[l - 1], Z[l - 1], Aout[l - 1], S[l - 1])
-                    d *= S[l - 1]
+    def gradients(self, a0, y, program):
+        """Forward and backward for one batch (the program made for a0, y); leaves dL/dWb in self.G."""
+        for f, args in program:
+            f(*args)
 
 
 # --- the trainer ------------------------------------------------------------------------------
@@ -403,6 +413,58 @@ class Trainer:
             if last and self.diverged:
                 break
         return self.history
+
+
+    # --- training elsewhere: in another process, then adopted here ------------------------------
+
+    def __getstate__(self):
+        """Pickled without the kernel (its buffers are views of one another); the dead links travel."""
+        state = self.__dict__.copy()
+        state["_dead"] = state.pop("_kernel").dead.copy()
+        return state
+
+    def __setstate__(self, state):
+        dead = state.pop("_dead")
+        self.__dict__.update(state)
+        self._kernel = None
+        self.batch_size = self._batch_size                 # builds the kernel
+        self._kernel.dead[...] = dead
+
+    def detached(self):
+        """A shallow copy holding only the last history row, cheap to pickle for train_for() in another
+        process. It shares the network and kernel with this trainer: pickle it, do not train it here."""
+        light = copy.copy(self)
+        light.history = {k: v[-1:] for k, v in self.history.items()}
+        return light
+
+    def adopt(self, result: dict):
+        """Take over what train_for() did on a copy of this trainer: weights (in place, so everything
+        holding net.W and net.b follows), optimiser state, shuffle stream, dead links, epoch, the
+        recorded row."""
+        for W, b, W1, b1 in zip(self.net.W, self.net.b, result["W"], result["b"]):
+            W[...] = W1
+            b[...] = b1
+        self.optimizer, self.rng = result["optimizer"], result["rng"]
+        self._kernel.dead[...] = result["dead"]
+        self.epoch, self.waiting, self.diverged = result["epoch"], result["waiting"], result["diverged"]
+        for k, v in result["row"].items():
+            self.history[k].append(v)
+
+
+def train_for(trainer: Trainer, seconds: float, max_epochs: int = 1000) -> dict:
+    """Train whole epochs for about `seconds` (at least one, at most max_epochs), record the last, and
+    return what Trainer.adopt() needs. Runs in a worker process on a detached() copy."""
+    t0, n = time.perf_counter(), 0
+    while True:
+        trainer.step_epoch(record=False)
+        n += 1
+        if n >= max_epochs or time.perf_counter() - t0 >= seconds:
+            break
+    row = trainer.record()
+    net = trainer.net
+    return {"W": net.W, "b": net.b, "optimizer": trainer.optimizer, "rng": trainer.rng, "epochs": n,
+            "dead": trainer._kernel.dead, "epoch": trainer.epoch, "waiting": trainer.waiting,
+            "diverged": trainer.diverged, "row": row, "seconds": time.perf_counter() - t0}
 
 
 def resolve(problem="circle", output=None, loss=None, features=None):

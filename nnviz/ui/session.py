@@ -6,8 +6,12 @@ harmless no-op, so views work the same without a browser.
 """
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from urllib.parse import urlencode
 
 import panel as pn
@@ -161,6 +165,79 @@ def in_background(work, done):
             pass
 
     _compute_pool.submit(work).add_done_callback(finished)
+
+
+# Training runs in worker processes: Python runs one thread at a time, so a trainer in a thread would
+# take its time from the event loop that answers every page; a process uses another core. Jobs queue
+# first come first served, so sessions training at once share the workers and never the loop.
+TRAIN_PROCS_ENV = "NNVIZ_TRAIN_PROCS"
+_process_lock = threading.Lock()
+_process_pool = None
+log = logging.getLogger("nnviz")
+
+
+def train_processes() -> int:
+    """How many worker processes train (NNVIZ_TRAIN_PROCS, default 1; 0: train on the event loop)."""
+    try:
+        return max(0, min(int(os.environ.get(TRAIN_PROCS_ENV, "1")), os.cpu_count() or 1))
+    except ValueError:
+        return 1
+
+
+def _processes():
+    global _process_pool
+    with _process_lock:
+        if _process_pool is None:
+            # spawn: a fresh interpreter (forking a threaded server is unsafe); it imports the NumPy core only.
+            _process_pool = ProcessPoolExecutor(max_workers=train_processes(),
+                                                mp_context=multiprocessing.get_context("spawn"))
+        return _process_pool
+
+
+def warm_processes() -> bool:
+    """Start the worker processes now (a no-op job), so the first Play does not wait for them."""
+    if document() is None or not train_processes():
+        return False
+    try:
+        _processes().submit(os.getpid)
+    except Exception as exc:                         # e.g. processes not allowed here: train on the loop
+        log.warning("training processes unavailable (%s); training runs on the event loop", exc)
+        return False
+    return True
+
+
+def in_process(fn, args: tuple, done) -> bool:
+    """Run fn(*args) in a worker process, then done(result) on this session's loop (result is the
+    exception if it raised, or the pool broke). False (nothing started) outside a session or when
+    NNVIZ_TRAIN_PROCS is 0: the caller then works on the loop itself."""
+    global _process_pool
+    doc = document()
+    if doc is None or not train_processes():
+        return False
+    try:
+        future = _processes().submit(fn, *args)
+    except Exception as exc:                         # a broken pool (a worker was killed): start afresh next time
+        with _process_lock:
+            _process_pool = None
+        log.warning("training process failed (%s); starting a new one", exc)
+        return False
+
+    def finished(f):
+        global _process_pool
+        try:
+            result = f.result()
+        except Exception as exc:
+            result = exc
+            if isinstance(exc, BrokenProcessPool):
+                with _process_lock:
+                    _process_pool = None
+        try:
+            doc.add_next_tick_callback(lambda: _inside(doc, lambda: done(result)))
+        except Exception:                   # the session ended meanwhile: nobody to tell
+            pass
+
+    future.add_done_callback(finished)
+    return True
 
 
 def _inside(doc, callback):

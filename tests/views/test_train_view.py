@@ -1,4 +1,6 @@
 """Training and digits tabs in-process: frames train, the graph follows, edits and resets work."""
+import pickle
+
 import numpy as np
 import pytest
 
@@ -278,3 +280,76 @@ def test_layer_titles_shorten_where_the_columns_are_narrow(view):
     assert train_titles == ["In (2)", "H1 (4)", "H2 (2)", "Out (1)"]
     net_titles = app.graph.marks.data["text"][: len(app.state.network.sizes)]
     assert net_titles == ["Input (2)", "Hidden 1 (4)", "Hidden 2 (2)", "Output (1)"]
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    """Frames 'sent to a worker process' are kept here; finish() runs one as the process would."""
+    from nnviz.ui import session
+    jobs = []
+
+    def in_process(fn, args, done):
+        jobs.append((fn, pickle.dumps(args), done))       # what crosses into the process: a copy
+        return True
+    monkeypatch.setattr(session, "in_process", in_process)
+
+    def finish():
+        fn, args, done = jobs.pop(0)
+        done(pickle.loads(pickle.dumps(fn(*pickle.loads(args)))))
+    return jobs, finish
+
+
+def test_play_trains_frames_in_a_worker_and_adopts_them(view, worker):
+    app, tv = view
+    jobs, finish = worker
+    tv._remote = True
+    reference = training.build_trainer(seed=0, problem="circle")   # the same network, data and settings
+    reference.net.W = [W.copy() for W in tv.trainer.net.W]
+    reference.net.b = [b.copy() for b in tv.trainer.net.b]
+    reference._W0, reference._b0 = reference.net.W, reference.net.b
+    tv.play.value = True
+    assert len(jobs) == 1 and tv._stop is None              # a frame left for the worker, no timer on the loop
+    finish()
+    assert len(jobs) == 1                                    # the next frame was sent before this one is drawn
+    epochs = tv.trainer.epoch
+    assert epochs >= 1 and tv.curve.data["epoch"][-1] == epochs and tv.settings.epoch == epochs
+    reference.run(epochs, record_every=epochs)
+    for W, W1 in zip(tv.trainer.net.W, reference.net.W):
+        np.testing.assert_array_equal(W, W1)
+    e = tv.graph.edges.data                                   # train_edges shows the adopted weights
+    for l, s, d, w in zip(e["layer"], e["src"], e["dst"], e["weight"]):
+        assert w == tv.trainer.net.W[l - 1][d, s]
+    tv.play.value = False
+    finish()                                                  # came back after Pause: dropped
+    assert tv.trainer.epoch == epochs and jobs == []
+
+
+def test_a_frame_is_dropped_when_the_network_changed_meanwhile(view, worker):
+    app, tv = view
+    jobs, finish = worker
+    tv._remote = True
+    tv.play.value = True
+    tv.editor.target = (1, 0, 0)
+    assert tv.editor.set_weight(-1.75)                        # edited while the frame trains elsewhere
+    finish()
+    assert tv.trainer.epoch == 0 and tv.trainer.net.W[0][0, 0] == -1.75
+    assert len(jobs) == 1                                     # sent again, from the edited weights
+    finish()
+    assert tv.trainer.epoch >= 1 and tv.trainer.net.W[0][0, 0] != -1.75
+    tv.settings.lr = 0.1                                      # a setting changed meanwhile: dropped too
+    before = tv.trainer.epoch
+    finish()
+    assert tv.trainer.epoch == before and tv.trainer.lr == 0.1 and len(jobs) == 1
+    tv.play.value = False
+
+
+def test_a_failed_worker_falls_back_to_the_loop(view, monkeypatch):
+    from nnviz.ui import session
+    app, tv = view
+    started = []
+    monkeypatch.setattr(session, "in_process", lambda fn, args, done: done(RuntimeError("gone")) or True)
+    monkeypatch.setattr(session, "every", lambda cb, ms: started.append(ms) or (lambda: None))
+    tv._remote = True
+    tv.play.value = True
+    assert tv._remote is False and started == [50]            # the frame timer on the loop took over
+    tv.play.value = False

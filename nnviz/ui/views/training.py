@@ -3,11 +3,20 @@
 It trains the session's own network (the one every tab shows): the settings are the state's `train`
 group, the layers and activations the sidebar's. A network that does not fit the problem is not
 replaced silently: the tab says why and offers one that fits. Per frame it trains several epochs in
-place, then sends only the changed columns in one message. While the page is hidden the frame timer
-stops (the Play button keeps its state) and starts again when the page is shown.
+place, then sends only the changed columns in one message. While the page is hidden training stops
+(the Play button keeps its state) and starts again when the page is shown.
+
+Where worker processes are available (served, NNVIZ_TRAIN_PROCS not 0) Play trains in one of them:
+each frame sends a light copy of the trainer, the worker trains for FRAME_BUDGET seconds and sends
+back the weights, optimiser state and losses, which the trainer adopts. The next frame is sent
+before this one is drawn, so training and drawing overlap on two cores. A frame whose network was
+changed meanwhile (a weight edited, a setting, Reset, Step, Pause) is dropped, not adopted.
+Otherwise (tests in-process, processes unavailable) a timer trains on the event loop, with the
+server's training budget shared between the sessions that train.
 """
 from __future__ import annotations
 
+import logging
 import time
 
 import numpy as np
@@ -28,7 +37,7 @@ from ..weight_editor import WeightEditor
 GRID = 50                     # heatmap resolution per axis
 MAP_GRID = 25                 # resolution of each neuron's small map on the graph
 GRAPH_HEIGHT = 430
-FRAME_MS = 50                 # one frame every 50 ms (20 frames per second)
+FRAME_MS = 50                 # on the event loop: one frame every 50 ms (20 frames per second)
 FRAME_BUDGET = 0.025          # seconds of training per frame; epochs per frame adapt to fit
 WIDE = 235                    # the selects and inputs of the settings: inside the 290 px column
 DATA = ["problem", "noise", "train_pct", "samples", "seed"]
@@ -59,6 +68,8 @@ class TrainingView(pn.viewable.Viewer):
         self.trainer = None
         self._grid, self._map_grid = grid_points(), grid_points(MAP_GRID)
         self._stop, self._epochs_per_frame = None, 1
+        self._generation, self._busy = 0, False     # frames sent to a worker; one in flight at most
+        self._remote = session.warm_processes()     # train in a worker process (else on the loop)
         self.curve = ColumnDataSource(name="loss_curve", data={"epoch": [], "train": [], "test": [], "acc": []})
         self.heat = ColumnDataSource(name="heatmap", data={"image": [np.zeros((GRID, GRID))]})
         self.points = ColumnDataSource(name="train_points", data={"x": [], "y": [], "color": []})
@@ -260,6 +271,7 @@ class TrainingView(pn.viewable.Viewer):
         """Learning settings apply to the running trainer between epochs (no restart)."""
         if self.trainer is None:
             return
+        self._generation += 1                       # a frame trained with the old settings is dropped
         for e in events:
             try:
                 if e.name == "optimizer":
@@ -286,9 +298,10 @@ class TrainingView(pn.viewable.Viewer):
     # --- frames ------------------------------------------------------------------------------
 
     def run_frames(self, frames: int = 1, epochs: int | None = None):
-        """Train `frames` frames (each several epochs, or exactly `epochs`) and redraw once per frame."""
+        """Train `frames` frames (each several epochs, or exactly `epochs`) here and redraw once per frame."""
         if self.trainer is None:
             return
+        self._generation += 1                       # a frame training elsewhere meanwhile is dropped
         for _ in range(frames):
             k = epochs or self._epochs_per_frame
             t0 = time.perf_counter()
@@ -296,16 +309,60 @@ class TrainingView(pn.viewable.Viewer):
             spent = max(time.perf_counter() - t0, 1e-6)
             if epochs is None:
                 self._epochs_per_frame = int(np.clip(k * FRAME_BUDGET / spent, 1, 200))
-            with pn.io.hold():
-                self._draw()
-                self.settings.epoch = self.trainer.epoch
-                self.state.weights_changed()
-            if self.trainer.diverged:
-                self.play.value = False
-                self.message.object = alert_html("The loss became infinite: lower the learning rate and "
-                                                 "press Reset.")
+            if not self._show_frame():
                 break
-            self._warn_unstable()
+
+    def _show_frame(self) -> bool:
+        """Draw the trainer's state; stop playing (False) if the loss became infinite."""
+        with pn.io.hold():
+            self._draw()
+            self.settings.epoch = self.trainer.epoch
+            self.state.weights_changed()
+        if self.trainer.diverged:
+            self.play.value = False
+            self.message.object = alert_html("The loss became infinite: lower the learning rate and "
+                                             "press Reset.")
+            return False
+        self._warn_unstable()
+        return True
+
+    # --- frames in a worker process -------------------------------------------------------------
+
+    def _send(self) -> bool:
+        """Send the next frame's training to a worker process (False: none available)."""
+        t = self.trainer
+        if t is None or self._busy:
+            return self._busy
+        generation, sent = self._generation, [a.copy() for a in (*t.net.W, *t.net.b)]
+
+        def done(result):
+            self._busy = False
+            self._received(t, generation, sent, result)
+        self._busy = session.in_process(training.train_for, (t.detached(), FRAME_BUDGET), done)
+        return self._busy
+
+    def _received(self, t, generation, sent, result):
+        """A frame came back: adopt it unless the network changed meanwhile, send the next, draw this one."""
+        if isinstance(result, Exception):
+            logging.getLogger("nnviz").warning("training in a worker process failed (%s: %s); training on "
+                                               "the event loop instead", type(result).__name__, result)
+            self._remote = False
+            self._run_timer()
+            return
+        if not session.connected():
+            self.play.value = False
+            return
+        now = (*t.net.W, *t.net.b)
+        fresh = (generation == self._generation and t is self.trainer
+                 and all(np.array_equal(a, b, equal_nan=True) for a, b in zip(sent, now)))
+        if fresh:
+            t.adopt(result)
+        if self.play.value and self.state.page_visible and not (fresh and t.diverged):
+            if not self._send():                    # the worker trains the next frame while this one is drawn
+                self._remote = False
+                self._run_timer()
+        if fresh:
+            self._show_frame()
 
     def _warn_unstable(self):
         """Say so while the loss climbs fast (before it diverges); clear the note once it settles."""
@@ -339,10 +396,17 @@ class TrainingView(pn.viewable.Viewer):
         self._run_timer(playing)
 
     def _run_timer(self, playing: bool | None = None):
-        """Run this session's frame timer (a periodic callback on its own document) while it plays and
-        the page is visible; a hidden page stops it without pausing, so showing the page resumes."""
+        """Train while it plays and the page is visible: frames in a worker process, or this session's
+        frame timer (a periodic callback on its own document). A hidden page stops without pausing, so
+        showing the page resumes."""
         playing = self.play.value if playing is None else playing
         run = playing and self.state.page_visible
+        if not run:
+            self._generation += 1                   # a frame still in a worker is dropped when it returns
+        if run and self._remote:
+            if self._send():
+                return
+            self._remote = False                    # no worker after all: the timer below
         if run and self._stop is None:
             self._ticks = 0
             self._stop = session.every(self._tick, FRAME_MS)
