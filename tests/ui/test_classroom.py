@@ -80,6 +80,24 @@ def test_phone_layout(server, browser):
     assert errors == []
 
 
+def test_training_tab_on_a_phone(server, browser):
+    """The Training tab's three columns (settings, network, plane and curves) stack on a phone."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(server + "?view=train&preset=custom&sizes=2,4,2,1&output=tanh")
+    page.locator(".train-status").wait_for()
+    page.wait_for_function("() => document.scrollingElement.scrollWidth <= 390")
+    assert page.get_by_role("button", name="▶ Play").is_visible()
+    boxes = page.evaluate("""() => ['train_graph', 'train_heatmap', 'train_curves'].map(n => {
+        const m = Bokeh.documents[0].get_model_by_name(n);
+        const r = Bokeh.index.query_one(x => x.model === m).el.getBoundingClientRect();
+        return [r.left, r.right, r.top]; })""")
+    for left, right, _ in boxes:
+        assert 0 <= left and right <= 390
+    assert boxes[0][2] < boxes[1][2] < boxes[2][2]              # one under the other
+    ctx.close()
+
+
 def test_text_alternative_matches_the_drawing(server, page, console_errors):
     page.goto(server + "?preset=digits&x=0.3,0.1,0.9,0.4")
     wait_ready(page)

@@ -42,11 +42,23 @@ FRAME_BUDGET = 0.025          # seconds of training per frame; epochs per frame 
 WIDE = 235                    # the selects and inputs of the settings: inside the 290 px column
 DATA = ["problem", "noise", "train_pct", "samples", "seed"]
 TUNE = ["lr", "batch_size", "order", "reg", "reg_rate", "optimizer"]
+# On a phone the three columns (settings, network, plane and curves) stack instead of overflowing.
+WRAP_CSS = "@media (max-width: 800px) { :host { flex-wrap: wrap !important; } }"
 ORDER_HELP = ("<b>Example order.</b> <i>shuffled</i>: every epoch visits the training points in a new "
               "random order; when the batch size does not divide them, the smaller last batch is applied "
               "at the end of the epoch. <i>playground</i>, as TensorFlow Playground: the same order every "
               "epoch (the points were shuffled once, when drawn); a smaller last batch is not applied then "
               "but joins the next epoch's first batch.")
+
+
+class WrapRow(pn.Row):
+    """A row whose columns wrap on a phone. Panel gives a stretching row the sum of its children's
+    widths as its minimum width, which would keep the page as wide as all the columns together."""
+
+    def _compute_sizing_mode(self, children, props):
+        sizing = super()._compute_sizing_mode(children, props)
+        sizing.pop("min_width", None)
+        return sizing
 
 
 def grid_points(n: int = GRID) -> np.ndarray:
@@ -160,7 +172,7 @@ class TrainingView(pn.viewable.Viewer):
             self.graph, self.editor, sizing_mode="stretch_width", min_width=300)
         right = pn.Column(self.heat_fig, self.legend, pn.Row(self.show_test, self.discrete),
                           image_button("train_heatmap", "png", "Plane as PNG"), self.curve_fig, width=340)
-        return pn.Row(left, middle, right, sizing_mode="stretch_width")
+        return WrapRow(left, middle, right, sizing_mode="stretch_width", stylesheets=[WRAP_CSS])
 
     # --- the network and the trainer -----------------------------------------------------------
 
