@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import panel as pn
+from bokeh.core.property.descriptors import UnsetValueError
 from bokeh.models import (BoxAnnotation, ColorBar, ColumnDataSource, CustomJS, CustomJSHover, HoverTool, Legend,
                           LegendItem, LinearColorMapper, Range1d, TapTool)
 
@@ -82,6 +83,7 @@ class NetworkGraph(pn.viewable.Viewer):
                    x_range=Range1d(-0.6, 3.6), y_range=Range1d(-3, 3), toolbar_location="above",
                    active_scroll=None)
         fig.min_border_left = fig.min_border_right = 10
+        fig.on_change("inner_width", lambda attr, old, new: self._on_width())
         # Bokeh paints a plot on two canvases and repaints one only when something on it changed. An input
         # changes the neurons and their values: those live on the top canvas (level "overlay"); the
         # edges, bias labels, legend and colour bars below keep their pixels until the weights change.
@@ -159,10 +161,15 @@ class NetworkGraph(pn.viewable.Viewer):
             r = fig.segment("x0", "y0", "x1", "y1", source=src, line_width=float(col.edge_width(w)),
                             line_color=colour, line_alpha=alpha)
             items.append(LegendItem(label=label, renderers=[r]))
-        fig.add_layout(Legend(items=items, orientation="horizontal", title="edges: width |w|, colour sign",
-                              title_text_font_size="11px", label_text_font_size="11px", spacing=4,
-                              border_line_alpha=0, glyph_width=16, label_standoff=2,
-                              ncols=3 if self.with_maps else 6), "below")
+        self.legend = Legend(items=items, orientation="horizontal", title="edges: width |w|, colour sign",
+                             title_text_font_size="11px", label_text_font_size="11px", spacing=4,
+                             border_line_alpha=0, glyph_width=16, label_standoff=2, ncols=self._legend_cols())
+        fig.add_layout(self.legend, "below")
+
+    def _legend_cols(self) -> int:
+        """Six entries on one line, or two lines of three where the graph is narrow (beside the training
+        settings, or on a phone, where one line would be wider than the screen)."""
+        return 3 if self.with_maps or getattr(self, "narrow", False) else 6
 
     # --- updates ----------------------------------------------------------------------------
 
@@ -249,6 +256,7 @@ class NetworkGraph(pn.viewable.Viewer):
         if narrow == self.narrow:
             return
         self.narrow = narrow
+        self.legend.ncols = self._legend_cols()
         show = not narrow and not self.with_maps
         for bar in self.bars:
             bar.visible = show
@@ -320,13 +328,25 @@ class NetworkGraph(pn.viewable.Viewer):
     def _layer_titles(self, net):
         """'Hidden 1 (4)' over each column, or 'H1 (4)' when the columns are too narrow for it."""
         titles = [f"{name} ({n})" for name, n in zip(lay.layer_names(net.L), net.sizes)]
-        # The figure stretches, so its real width is the page's: about 330 px beside the training
-        # settings, about 600 (Bokeh's default width) or more on the Network tab.
-        width = 330 if self.with_maps else (self.fig.width or 600)
+        # The figure stretches: its width is what the page reports (inner_width), and until then
+        # about 330 px beside the training settings, 600 (Bokeh's default width) on the Network tab.
+        try:
+            width = self.fig.inner_width
+        except UnsetValueError:             # not laid out in a page yet
+            width = 330 if self.with_maps else (self.fig.width or 600)
         if max(len(t) for t in titles) * TITLE_CHAR_PX > width / (net.L + 1.5):
             short = ["In"] + [f"H{l}" for l in range(1, net.L)] + ["Out"]
             titles = [f"{name} ({n})" for name, n in zip(short, net.sizes)]
         return titles
+
+    def _on_width(self):
+        """The page laid the figure out at a new width: long or short layer titles to fit it."""
+        net = self.state.network
+        if self.drawn_structure != self.state.structure or len(self.marks.data["text"]) < net.L + 1:
+            return
+        titles = self._layer_titles(net)
+        if list(self.marks.data["text"][:net.L + 1]) != titles:
+            self.marks.patch({"text": [(slice(0, net.L + 1), titles)]})
 
     def _node_columns(self, values_only):
         value, bias = self._label_masks

@@ -64,6 +64,12 @@ def test_phone_layout(server, browser):
     page.wait_for_function("() => document.scrollingElement.scrollWidth <= 390")
     w, _ = graph_box(page)
     assert w >= 0.9 * 390
+    page.wait_for_function("""() => { const m = Bokeh.documents[0].get_model_by_name('network');
+        const legend = m.below.find(r => r.type === 'Legend'); return legend && legend.ncols === 3; }""")
+    left, right = page.evaluate("""() => { const m = Bokeh.documents[0].get_model_by_name('network');
+        const legend = m.below.find(r => r.type === 'Legend');
+        const v = Bokeh.index.query_one(x => x.model === legend); return [v.bbox.left, v.bbox.right]; }""")
+    assert 0 <= left and right <= w                                                 # the legend is not cut off
     assert not page.get_by_label("Sizes (input, hidden..., output)").is_visible()     # folded away
     page.get_by_role("button", name="Controls").tap()
     page.get_by_label("Sizes (input, hidden..., output)").wait_for()

@@ -93,3 +93,19 @@ def test_wide_graph_labels_do_not_overlap(server, page, console_errors):
     assert len(ys) >= 8 and np.min(np.diff(sorted(ys))) >= 11
     page.screenshot(path="/tmp/issue9-graph-4-32-32-10.png")
     assert console_errors == []
+
+
+def test_layer_titles_follow_the_width_the_page_gives_the_graph(server, browser):
+    """Short titles (H1 (4)) where the graph is narrow beside the settings, full ones on a wide screen."""
+    titles = {}
+    for width in (1280, 1920):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(server + TRAIN)
+        wait_ready(page, "train_nodes")
+        page.wait_for_function("""() => { const t = Bokeh.documents[0].get_model_by_name('train_layer_labels').data.text;
+            return t.length > 0; }""")
+        page.wait_for_timeout(800)                 # the width reported, the titles patched
+        titles[width] = page.evaluate("() => Bokeh.documents[0].get_model_by_name('train_layer_labels').data.text.slice(0, 4)")
+        page.close()
+    assert titles[1280] == ["In (2)", "H1 (4)", "H2 (2)", "Out (1)"]
+    assert titles[1920] == ["Input (2)", "Hidden 1 (4)", "Hidden 2 (2)", "Output (1)"]
