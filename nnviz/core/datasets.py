@@ -17,6 +17,13 @@ CLASSIFY_2D = ("circle", "xor", "gauss", "spiral", "moons")
 REGRESS_2D = ("plane", "reg-gauss")
 REGRESS_1D = ("sine", "step", "abs")
 PROBLEMS = CLASSIFY_2D + REGRESS_2D + REGRESS_1D + ("digits",)
+# How many points TensorFlow Playground draws: 500 for classification, 1,200 for regression.
+POINTS_CLASSIFY, POINTS_REGRESS = 500, 1200
+
+
+def playground_points(problem: str) -> int:
+    """The number of points TensorFlow Playground generates for this problem."""
+    return POINTS_REGRESS if problem in REGRESS_2D + REGRESS_1D else POINTS_CLASSIFY
 DOMAIN_2D = (-6.0, 6.0)
 DOMAIN_1D = (-1.0, 1.0)
 NOISE_RANGE = (0.0, 50.0)       # percent, as the Playground's slider
@@ -162,11 +169,14 @@ def _check_range(label, value, lo, hi, unit=""):
     return v
 
 
-def make_dataset(problem: str, n_samples: int = 500, noise: float = 0.0, train_pct: float = 50.0,
+def make_dataset(problem: str, n_samples: int | None = None, noise: float = 0.0, train_pct: float = 50.0,
                  seed: int = 0, rng: np.random.Generator | None = None) -> Dataset:
-    """Generate a problem's points and split them; noise and train_pct are percentages (0..50, 10..90)."""
+    """Generate a problem's points and split them; noise and train_pct are percentages (0..50, 10..90).
+    n_samples None: the Playground's count (500, or 1,200 for regression)."""
     if problem not in PROBLEMS:
         raise ValueError(f"unknown problem {problem!r}; choose one of {', '.join(PROBLEMS)}")
+    if n_samples is None:
+        n_samples = playground_points(problem)
     noise = _check_range("noise", noise, *NOISE_RANGE, unit=" %")
     train_pct = _check_range("train percentage", train_pct, *TRAIN_PCT_RANGE, unit=" %")
     count = math.nan if isinstance(n_samples, bool) else _check_range("sample count", n_samples,

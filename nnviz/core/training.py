@@ -525,10 +525,11 @@ def fits(net, problem, features=None) -> str:
 
 def build_trainer(problem="circle", hidden=(4, 2), *, activation="tanh", output=None, loss=None,
                   optimizer="sgd", lr=0.03, batch_size=10, reg="none", reg_rate=0.0, noise=0.0,
-                  train_pct=50.0, n_samples=500, features=None, seed=0, init=None, sizes=None, net=None,
+                  train_pct=50.0, n_samples=None, features=None, seed=0, init=None, sizes=None, net=None,
                   order="shuffled"):
     """Data, network and Trainer from Playground-style settings (defaults are the Playground's).
 
+    n_samples None: the Playground's count (500 points, 1,200 for regression).
     `net` trains an existing network (its arrays are trained in place); otherwise network_for()
     makes one. See resolve() for the output and loss defaults. One seed gives the data, the
     weights and the shuffles.

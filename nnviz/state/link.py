@@ -164,7 +164,11 @@ def write(state) -> dict:
             if value and weights_travel(state):
                 q[key] = pack_weights(state.network)
             continue
-        if value == (base.get(name, p.default) if owner is state else p.default):
+        if owner is state:
+            default = base.get(name, p.default)
+        else:
+            default = owner.reading_default(name) if hasattr(owner, "reading_default") else p.default
+        if value == default:
             continue
         q[key] = write_value(p, value)
     return q
@@ -218,7 +222,10 @@ def read(state, args: dict) -> list:
             attempt(key, state.set_seed(value) if state.preset == "custom" else True)
         else:
             attempt(key, setter(value))
-    for key in sorted(given, key=lambda k: k == "view"):     # settings groups, then the view last
+    place = {key: i for i, key in enumerate(known)}
+    # Settings in their declaration order whatever the link's (a problem before its number of points),
+    # the view last.
+    for key in sorted(given, key=lambda k: (k == "view", place[k])):
         owner, name, p = known[key]
         if key in NETWORK_ORDER:
             continue

@@ -28,8 +28,8 @@ class TrainSettings(param.Parameterized):
                           doc="Label noise in percent.")
     train_pct = param.Integer(default=50, bounds=(10, 90), metadata=LINK, label="Training data (%)",
                               doc="Share of the points used for training; the rest test.")
-    samples = param.Integer(default=500, bounds=(50, 2000), metadata=LINK, label="Points",
-                            doc="How many points are generated.")
+    samples = param.Integer(default=datasets.POINTS_CLASSIFY, bounds=(50, 2000), metadata=LINK, label="Points",
+                            doc="How many points are generated (the Playground's: 500, or 1,200 for regression).")
     seed = param.Integer(default=0, bounds=(0, MAX_SEED), metadata=LINK, label="Data seed",
                          doc="One seed for the data, the initial weights and the shuffles.")
     features = param.ListSelector(default=["x1", "x2"], objects=list(datasets.FEATURES), metadata=LINK,
@@ -51,6 +51,23 @@ class TrainSettings(param.Parameterized):
                             doc="Strength of the penalty.")
     epoch = param.Integer(default=0, bounds=(0, 10**9), metadata=LINK,
                           doc="Epochs trained so far (the weights travel with the network).")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.param.watch(self._count_for_kind, "problem")
+
+    def _count_for_kind(self, event):
+        """As the Playground: a regression problem has 1,200 points, a classification problem 500. A
+        count the student changed is kept; one still at the old kind's number follows the new kind."""
+        old, new = datasets.playground_points(event.old), datasets.playground_points(event.new)
+        if old != new and self.samples == old:
+            self.samples = new
+
+    def reading_default(self, name: str):
+        """What `name` is after reading a link that does not give it (the link writes only other values)."""
+        if name == "samples":
+            return datasets.playground_points(self.problem)
+        return self.param[name].default
 
     def data_keywords(self) -> dict:
         """make_dataset's keywords for these settings."""

@@ -164,3 +164,11 @@ def test_bad_settings_raise_clear_errors(kw):
     kw = {"problem": "circle", **kw}
     with pytest.raises(ValueError, match=r"\w"):
         ds.make_dataset(**kw)
+
+
+def test_playground_point_counts():
+    for problem in ("plane", "reg-gauss"):
+        d = ds.make_dataset(problem)
+        assert len(d.X_train) + len(d.X_test) == 1200
+    d = ds.make_dataset("spiral")
+    assert len(d.X_train) + len(d.X_test) == 500

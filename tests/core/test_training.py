@@ -497,7 +497,8 @@ def test_unstable_spots_a_fast_rising_loss():
     assert training.unstable([0.04, 0.12, 0.004, 0.007, 0.001, 0.13])               # overshooting
     assert not training.unstable([1.0, 1.01, 1.02, 1.03, 1.04])          # rising, but slowly
     assert not training.unstable([1.0, 1e-30, 2e-30, 4e-30, 8e-30, 1.6e-29])   # wobbles near a perfect fit
-    t = training.build_trainer("plane", (4, 2), activation="linear", output="linear", lr=0.8, seed=1)
+    t = training.build_trainer("plane", (4, 2), activation="linear", output="linear", lr=0.8, seed=1,
+                               n_samples=500)
     first_warning = None
     for _ in range(600):
         t.step_epoch()
@@ -506,6 +507,7 @@ def test_unstable_spots_a_fast_rising_loss():
         if t.diverged:
             break
     assert t.diverged and first_warning is not None and first_warning < t.epoch - 20   # said well before
-    calm = training.build_trainer("plane", (4, 2), activation="linear", output="linear", lr=0.3, seed=1)
+    calm = training.build_trainer("plane", (4, 2), activation="linear", output="linear", lr=0.3, seed=1,
+                                  n_samples=500)
     calm.run(300)
     assert not any(training.unstable(calm.history["train_loss"][:k]) for k in range(1, 302))

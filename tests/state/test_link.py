@@ -168,3 +168,36 @@ def test_zip_bomb_is_bounded():
     st.set_sizes([2, 3, 1])
     refused = link.read(st, {"w": bomb})
     assert refused and "length" in refused[0] or "long" in refused[0]
+
+
+def test_regression_problems_have_the_playgrounds_1200_points():
+    st = fresh()
+    t = st.train
+    assert t.samples == 500
+    t.problem = "plane"
+    assert t.samples == 1200                                   # the Playground's count for regression
+    t.problem = "reg-gauss"
+    assert t.samples == 1200
+    t.problem = "spiral"
+    assert t.samples == 500
+    t.samples = 800                                            # a count the student chose stays
+    t.problem = "plane"
+    assert t.samples == 800
+    from nnviz.core import datasets
+    data = datasets.make_dataset("reg-gauss", **{**fresh().train.data_keywords(), "n_samples": 1200})
+    assert len(data.X_train) + len(data.X_test) == 1200
+
+
+@pytest.mark.parametrize("problem,samples", [("plane", 1200), ("plane", 500), ("circle", 1200), ("circle", 500)])
+def test_point_counts_travel_by_link_in_any_order(problem, samples):
+    st = fresh()
+    st.train.problem = problem
+    st.train.samples = samples
+    q = link.write(st)
+    assert ("train.samples" in q) == (samples != (1200 if problem == "plane" else 500))
+    other, refused = reopen(st)
+    assert refused == [] and (other.train.problem, other.train.samples) == (problem, samples)
+    backwards = {k: [v] for k, v in reversed(list({"train.samples": str(samples), "train.problem": problem}.items()))}
+    third = fresh()
+    assert link.read(third, backwards) == []
+    assert (third.train.problem, third.train.samples) == (problem, samples)

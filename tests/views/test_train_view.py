@@ -126,6 +126,7 @@ def test_the_tab_warns_while_the_loss_rises_fast():
     app = App(query={**PLAYGROUND, "sizes": "2,4,2,1", "activation": "linear", "output": "linear"})
     tv = app.view("train")
     tv.settings.param.update(problem="plane", lr=0.9, seed=1)
+    tv.settings.samples = 500           # 250 training points: this rate then diverges over many epochs
     warned = None
     for _ in range(400):
         tv.run_frames(1, epochs=1)
