@@ -1,6 +1,7 @@
 """Training speed: epochs per second of the engine alone (no UI), best of a few repeats.
 
-    .venv/bin/python bench/training.py [--seconds 2] [--json]
+    .venv/bin/python bench/training.py [--seconds 2] [--only engine/server/browser] [--json]
+    .venv/bin/python bench/training.py --only server --seconds 60    # 10 minutes: flat over time?
 
 bench_engine() times TensorFlow Playground's default task and the digits network, with and without
 recording the losses every epoch. bench_browser() serves the app, presses Play on the training tab in
@@ -121,9 +122,16 @@ def bench_server(seconds: float = 0.5) -> list:
         frames = asyncio.run(run(url.rsplit("/app", 1)[0], window))
     span = frames[-1][0] - frames[0][0] if len(frames) > 1 else float("nan")
     epochs = frames[-1][1] - frames[0][1] if len(frames) > 1 else 0
+    minutes = []                                       # long runs: is it flat? frames/s, epochs/s per minute
+    for k in range(int(span // 60) if span == span else 0):
+        part = [f for f in frames if frames[0][0] + 60 * k <= f[0] < frames[0][0] + 60 * (k + 1)]
+        if len(part) > 1:
+            dt = part[-1][0] - part[0][0]
+            minutes.append((round((len(part) - 1) / dt, 1), round((part[-1][1] - part[0][1]) / dt, 1)))
     return [{"task": "playground default, page on another machine (protocol client)", "record": "every frame",
              "frames_per_second": round((len(frames) - 1) / span, 1), "epochs_per_second": round(epochs / span, 1),
-             "ms_per_epoch": round(1000 * span / max(epochs, 1), 3), "tab_click_ms": float("nan")}]
+             "ms_per_epoch": round(1000 * span / max(epochs, 1), 3), "tab_click_ms": float("nan"),
+             "per_minute": minutes}]
 
 
 BENCHES = {"engine": bench_engine, "server": bench_server, "browser": bench_browser}
@@ -131,10 +139,12 @@ BENCHES = {"engine": bench_engine, "server": bench_server, "browser": bench_brow
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--seconds", type=float, default=0.5, help="length of each timed stretch")
+    p.add_argument("--seconds", type=float, default=0.5,
+                   help="length of each timed stretch (the page benches watch 10 times as long)")
+    p.add_argument("--only", choices=sorted(BENCHES), action="append", help="run only these benches")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)
-    results = {name: bench(args.seconds) for name, bench in BENCHES.items()}
+    results = {name: bench(args.seconds) for name, bench in BENCHES.items() if not args.only or name in args.only}
     if args.json:
         print(json.dumps(results))
         return 0
@@ -146,6 +156,8 @@ def main(argv=None) -> int:
                 extra += f", a tab click answered in {r['tab_click_ms']:.0f} ms"
             print(f"  {r['epochs_per_second']:>9,.1f} epochs/s  ({r['ms_per_epoch']:.3f} ms)  "
                   f"losses recorded {r['record']:<16}  {r['task']}{extra}")
+            if r.get("per_minute"):
+                print("      per minute (frames/s, epochs/s): " + ", ".join(f"{f} {e}" for f, e in r["per_minute"]))
     return 0
 
 
