@@ -18,9 +18,9 @@ def graph_box(page):
 
 
 def keep_shot(page, name):
-    """A screenshot in artifacts/ and a copy in /tmp for the issue."""
+    """A screenshot in artifacts/ and a copy in /tmp to look at."""
     shot(page, name)
-    shutil.copy(ARTIFACTS / f"{name}.png", f"/tmp/issue10-{name}.png")
+    shutil.copy(ARTIFACTS / f"{name}.png", f"/tmp/nnviz-{name}.png")
 
 
 def test_presentation_mode_fills_a_projector(server, browser):

@@ -35,7 +35,7 @@ def test_training_graph_trains_live_and_matches_the_network_tab(server, page, co
         if int(epoch.inner_text()) > 30:
             break
         page.wait_for_timeout(100)
-    page.screenshot(path="/tmp/issue9-train.png")
+    page.screenshot(path="/tmp/nnviz-train.png")
     page.get_by_role("button", name="❚❚ Pause").click()
     page.get_by_role("button", name="▶ Play").wait_for()
     page.wait_for_timeout(800)
@@ -77,7 +77,7 @@ def test_training_tab_is_not_clipped(server, page, console_errors, width, height
         left, top, w, h, right = model_box(page, name)
         assert left >= 0 and right <= width + 1 and w > 150, (name, left, right, w)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-    page.screenshot(path=f"/tmp/issue9-train-{width}x{height}.png")
+    page.screenshot(path=f"/tmp/nnviz-train-{width}x{height}.png")
     assert console_errors == []
 
 
@@ -91,7 +91,7 @@ def test_wide_graph_labels_do_not_overlap(server, page, console_errors):
         if t and l == 1:
             ys.append(to_px(page, "network", 1.0, y)[1])
     assert len(ys) >= 8 and np.min(np.diff(sorted(ys))) >= 11
-    page.screenshot(path="/tmp/issue9-graph-4-32-32-10.png")
+    page.screenshot(path="/tmp/nnviz-graph-4-32-32-10.png")
     assert console_errors == []
 
 
