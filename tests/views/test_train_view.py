@@ -288,6 +288,7 @@ def worker(monkeypatch):
     """Frames 'sent to a worker process' are kept here; finish() runs one as the process would."""
     from nnviz.ui import session
     jobs = []
+    monkeypatch.setattr(session, "cpu_share", lambda seconds, _s=session.CpuShare(0.025): _s)
 
     def in_process(fn, args, done):
         jobs.append((fn, pickle.dumps(args), done))       # what crosses into the process: a copy
@@ -354,3 +355,31 @@ def test_a_failed_worker_falls_back_to_the_loop(view, monkeypatch):
     tv.play.value = True
     assert tv._remote is False and started == [50]            # the frame timer on the loop took over
     tv.play.value = False
+
+
+def test_several_sessions_training_draw_fewer_frames_but_train_on(view, worker, monkeypatch):
+    """With 4 sessions training, each draws at most every 4/20 s; every frame is adopted; Pause draws."""
+    from nnviz.ui import session
+    from nnviz.ui.views import training as tv_module
+    app, tv = view
+    jobs, finish = worker
+    clock = [1000.0]
+    monkeypatch.setattr(tv_module.time, "monotonic", lambda: clock[0])
+    share = session.cpu_share(0.025)
+    for other in ("a", "b", "c"):                     # three other sessions are training
+        share.share(other, clock[0])
+    tv._remote = True
+    tv.play.value = True
+    drawn = []
+    for _ in range(6):                                # 6 frames 20 ms apart: 120 ms, less than 4/20 s
+        finish()
+        drawn.append(tv.curve.data["epoch"][-1])
+        clock[0] += 0.02
+        for other in ("a", "b", "c"):
+            share.share(other, clock[0])
+    assert tv.trainer.epoch > drawn[-1] and len(set(drawn)) == 1      # the first frame drawn, then none
+    tv.play.value = False                             # Pause shows the trainer's weights at once
+    assert tv.curve.data["epoch"][-1] == tv.trainer.epoch == tv.settings.epoch
+    e = tv.graph.edges.data
+    for l, s, d, w in zip(e["layer"], e["src"], e["dst"], e["weight"]):
+        assert w == tv.trainer.net.W[l - 1][d, s]

@@ -39,6 +39,7 @@ MAP_GRID = 25                 # resolution of each neuron's small map on the gra
 GRAPH_HEIGHT = 430
 FRAME_MS = 50                 # on the event loop: one frame every 50 ms (20 frames per second)
 FRAME_BUDGET = 0.025          # seconds of training per frame; epochs per frame adapt to fit
+DRAWS_PER_S = 20              # frames drawn per second by all the sessions training at once (when several)
 WIDE = 235                    # the selects and inputs of the settings: inside the 290 px column
 DATA = ["problem", "noise", "train_pct", "samples", "seed"]
 TUNE = ["lr", "batch_size", "order", "reg", "reg_rate", "optimizer"]
@@ -81,6 +82,7 @@ class TrainingView(pn.viewable.Viewer):
         self._grid, self._map_grid = grid_points(), grid_points(MAP_GRID)
         self._stop, self._epochs_per_frame = None, 1
         self._generation, self._busy = 0, False     # frames sent to a worker; one in flight at most
+        self._undrawn, self._drawn_at = False, 0.0  # a frame adopted but not drawn yet; when one was drawn
         self._remote = session.warm_processes()     # train in a worker process (else on the loop)
         self.curve = ColumnDataSource(name="loss_curve", data={"epoch": [], "train": [], "test": [], "acc": []})
         self.heat = ColumnDataSource(name="heatmap", data={"image": [np.zeros((GRID, GRID))]})
@@ -326,6 +328,7 @@ class TrainingView(pn.viewable.Viewer):
 
     def _show_frame(self) -> bool:
         """Draw the trainer's state; stop playing (False) if the loss became infinite."""
+        self._undrawn = False
         with pn.io.hold():
             self._draw()
             self.settings.epoch = self.trainer.epoch
@@ -369,12 +372,24 @@ class TrainingView(pn.viewable.Viewer):
                  and all(np.array_equal(a, b, equal_nan=True) for a, b in zip(sent, now)))
         if fresh:
             t.adopt(result)
+            self._undrawn = True
         if self.play.value and self.state.page_visible and not (fresh and t.diverged):
             if not self._send():                    # the worker trains the next frame while this one is drawn
                 self._remote = False
                 self._run_timer()
-        if fresh:
+        if fresh and (t.diverged or self._may_draw()):
             self._show_frame()
+
+    def _may_draw(self) -> bool:
+        """Drawing a frame costs the server's loop ~10 ms, which every page shares. One session training
+        draws every frame; n of them draw at most DRAWS_PER_S frames a second together (each one n/20 s
+        apart), while their training goes on at full speed in the worker."""
+        now = time.monotonic()
+        n = max(1, round(FRAME_BUDGET / session.cpu_share(FRAME_BUDGET).share(id(self), now)))
+        if n > 1 and now - self._drawn_at < n / DRAWS_PER_S:
+            return False
+        self._drawn_at = now
+        return True
 
     def _warn_unstable(self):
         """Say so while the loss climbs fast (before it diverges); clear the note once it settles."""
@@ -415,6 +430,10 @@ class TrainingView(pn.viewable.Viewer):
         run = playing and self.state.page_visible
         if not run:
             self._generation += 1                   # a frame still in a worker is dropped when it returns
+            if self._undrawn and self.trainer is not None and self.trainer.net is self.state.network:
+                self._show_frame()                  # paused: the picture shows the trainer's weights
+            if self._remote:
+                session.cpu_share(FRAME_BUDGET).leave(id(self))
         if run and self._remote:
             if self._send():
                 return
