@@ -171,6 +171,7 @@ def in_background(work, done):
 # take its time from the event loop that answers every page; a process uses another core. Jobs queue
 # first come first served, so sessions training at once share the workers and never the loop.
 TRAIN_PROCS_ENV = "NNVIZ_TRAIN_PROCS"
+TRAIN_NICE = 10                     # the workers' priority below the server's (os.nice)
 _process_lock = threading.Lock()
 _process_pool = None
 log = logging.getLogger("nnviz")
@@ -190,8 +191,18 @@ def _processes():
         if _process_pool is None:
             # spawn: a fresh interpreter (forking a threaded server is unsafe); it imports the NumPy core only.
             _process_pool = ProcessPoolExecutor(max_workers=train_processes(),
-                                                mp_context=multiprocessing.get_context("spawn"))
+                                                mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=_yield_to_pages)
         return _process_pool
+
+
+def _yield_to_pages():
+    """In a training worker: a lower priority, so the server's own process (every page's answers)
+    always gets the CPU first; training takes what is left (on a private machine, a whole core)."""
+    try:
+        os.nice(TRAIN_NICE)
+    except OSError:                                  # not allowed here: train at the usual priority
+        pass
 
 
 def warm_processes() -> bool:

@@ -1,4 +1,5 @@
 """Training on a copy in another process (train_for) and adopting the result equals training in place."""
+import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 import multiprocessing
@@ -68,3 +69,11 @@ def test_a_worker_process_trains_the_same():
     there.adopt(result)
     here.run(5, record_every=5)
     assert_same(here, there)
+
+
+def test_training_workers_run_below_the_servers_priority():
+    from nnviz.ui import session
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=session._yield_to_pages) as pool:
+        niceness = pool.submit(os.nice, 0).result(timeout=60)
+    assert niceness >= os.nice(0) + session.TRAIN_NICE or niceness == 19
