@@ -2,6 +2,8 @@
 # Serve nnviz to a class: several `panel serve` processes behind nginx on one port.
 #   NNVIZ_PORT (8080)     the port students open: http://THIS-MACHINE:8080/app
 #   NNVIZ_WORKERS (2)     panel processes (about one per core)
+#   NNVIZ_TRAIN_PROCS (0) training worker processes per panel process; 0: sessions that train share
+#                         each process's event loop by a budget, which keeps a full class answering
 #   NNVIZ_HOSTS           the names/addresses students use, comma-separated (default: this machine's
 #                         first address and localhost), each allowed as Host and websocket origin
 set -euo pipefail
@@ -23,6 +25,7 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 RUN=$(mktemp -d /tmp/nnviz-class.XXXXXX)
 ORIGINS=""
 for h in ${HOSTS//,/ }; do ORIGINS="$ORIGINS${ORIGINS:+,}$h:$PORT"; done
+export NNVIZ_TRAIN_PROCS=${NNVIZ_TRAIN_PROCS:-0}
 export BOKEH_ALLOW_WS_ORIGIN="$ORIGINS"        # websocket origins and allowed Host names, one list
 PIDS=()
 cleanup() { kill "${PIDS[@]}" 2>/dev/null || true; [ -f "$RUN/nginx.pid" ] && kill "$(cat "$RUN/nginx.pid")" 2>/dev/null || true; }
