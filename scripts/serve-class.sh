@@ -34,11 +34,11 @@ BASE=$((PORT + 100))
 UPSTREAMS=""
 for i in $(seq 0 $((WORKERS - 1))); do
   p=$((BASE + i))
-  .venv/bin/panel serve app.py --setup nnviz/ui/server_setup.py --address 127.0.0.1 --port "$p" --log-level warning &
+  .venv/bin/panel serve app.py --setup nnviz/server/startup.py --address 127.0.0.1 --port "$p" --log-level warning &
   PIDS+=($!)
   UPSTREAMS="$UPSTREAMS        server 127.0.0.1:$p;\n"
 done
-cp nnviz/ui/static/link-too-long.html "$RUN/"
+cp nnviz/server/link-too-long.html "$RUN/"
 chmod 755 "$RUN"; chmod 644 "$RUN/link-too-long.html"      # nginx workers read the 414 page
 sed -e "s#@RUN@#$RUN#g" -e "s#@LISTEN@#$PORT#g" -e "s#@UPSTREAMS@#$UPSTREAMS#" deploy/nginx.conf.template > "$RUN/nginx.conf"
 for i in $(seq 1 100); do                        # wait for every process to answer

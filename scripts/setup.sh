@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what nnviz needs into ./.venv (safe to run again; it only adds what is missing).
+# Install what nnviz needs into ./.venv, at the versions CI tests (constraints.txt); safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -9,5 +9,5 @@ if [ ! -x .venv/bin/python ]; then
 else
   echo "nnviz: checking the packages in .venv..." >&2
 fi
-.venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
+.venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt -c constraints.txt
 echo "nnviz: packages ready." >&2

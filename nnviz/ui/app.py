@@ -9,7 +9,7 @@ from bokeh.models import ColumnDataSource
 from ..state import link
 from ..state.session import SessionState
 from ..state.settings import GROUPS
-from . import offload, session
+from . import refusals, session
 from .controls import Controls
 from .views import VIEWS
 from .views.base import LazyTab
@@ -43,6 +43,8 @@ class App(pn.viewable.Viewer):
         self.tabs = pn.Tabs(*[(title, self.tabs_content[key]) for key, title, _ in VIEWS], dynamic=False,
                             sizing_mode="stretch_width", name="views", stylesheets=[TABS_CSS])
         self._page_parts()
+        self._root = None
+        refusals.watch(session.document(), self._widgets, lambda text: setattr(self.state, "message", text))
         self.apply_query(session.query_args() if query is None else query)
         self.tabs.param.watch(lambda e: setattr(self.state, "view", self.keys[e.new]), "active")
         self.state.param.watch(self._on_view, "view")
@@ -76,6 +78,10 @@ class App(pn.viewable.Viewer):
 
     def query(self) -> dict:
         return link.write(self.state)
+
+    def _widgets(self) -> list:
+        """Every Panel widget on the page now, and the tabs (where a refused value's kept value is read)."""
+        return [*(self._root.select(pn.widgets.Widget) if self._root is not None else []), self.tabs]
 
     def _link_owners(self):
         return [self.state] + [getattr(self.state, g) for g in GROUPS]
@@ -147,8 +153,9 @@ class App(pn.viewable.Viewer):
         header = pn.Row(title, self.controls_toggle, self.copied, self.copy_link, self.present_toggle,
                         sizing_mode="stretch_width", margin=0, css_classes=["nnviz-bar"], stylesheets=[BAR_CSS])
         main = pn.Column(self.tabs, sizing_mode="stretch_width", css_classes=["nnviz-main"], margin=0)
-        return pn.Column(header, pn.Row(self.side, main, sizing_mode="stretch_width"),
-                         sizing_mode="stretch_width")
+        self._root = pn.Column(header, pn.Row(self.side, main, sizing_mode="stretch_width"),
+                               sizing_mode="stretch_width")
+        return self._root
 
 
 def stylesheet() -> str:
@@ -158,5 +165,4 @@ def stylesheet() -> str:
 def extension():
     """Load the Panel extensions and page styles nnviz needs (call once before serving)."""
     pn.extension(*EXTENSIONS, raw_css=[stylesheet()], notifications=False)
-    offload.install()
 

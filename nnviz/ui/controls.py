@@ -2,11 +2,9 @@
 
 Widgets only call the state's validating setters; the state's watchers bring widgets back in
 line, so a refused value snaps back to the last good one. A value the widget itself refuses (a
-modified page's) is guard.py's: this column is where the session hears of it.
+modified page's) is refusals.py's: this column's message box is where the session hears of it.
 """
 from __future__ import annotations
-
-import contextlib
 
 import panel as pn
 from bokeh.layouts import column as bokeh_column
@@ -18,7 +16,7 @@ from ..encode.notation import input_name, options
 from ..state import link
 from ..state.session import INPUT_BOUND, SessionState
 from ..state.settings import MAX_SEED
-from . import guard, session
+from . import refusals, session
 from .parts import alert_html
 
 # The everyday range of the +/- buttons; typed and URL sizes may go up to the engine's limits.
@@ -51,7 +49,6 @@ class Controls(pn.viewable.Viewer):
         self.neurons = pn.Column(sizing_mode="stretch_width")
         self.inputs = pn.Column(sizing_mode="stretch_width")
         self._sliders = []
-        guard.report_to(session.document(), lambda text: setattr(state, "message", text))
 
         self.preset.param.watch(lambda e: self._act(state.apply_preset, e.new), "value")
         self.sizes.param.watch(lambda e: self._act(state.set_sizes, e.new), "value")
@@ -128,8 +125,18 @@ class Controls(pn.viewable.Viewer):
     def _on_structure(self, *_):
         # The neurons' rows and the input sliders change together: Bokeh re-walks the whole document
         # after each layout change; frozen, it walks it once (a new shape costs the loop ~0.1 s less).
-        with _frozen(getattr(pn.state.curdoc, "models", None)):
+        doc = session.document()
+        if doc is None:
             self._rebuild_structure()
+            return
+        failed = None
+        with doc.models.freeze():           # Bokeh's freeze has no finally: the body must not raise out of it
+            try:
+                self._rebuild_structure()
+            except Exception as exc:        # noqa: BLE001 -- raised again once the document is thawed
+                failed = exc
+        if failed is not None:
+            raise failed
 
     def _rebuild_structure(self):
         self._sync_widgets()
@@ -189,7 +196,7 @@ class Controls(pn.viewable.Viewer):
         if self._syncing or self.state.set_input_value(i, value):
             return
         kept = self.state.x[i]
-        self.state.message = guard.refusal(slider.title, value, kept, (-INPUT_BOUND, INPUT_BOUND))
+        self.state.message = refusals.refusal(slider.title, value, kept, (-INPUT_BOUND, INPUT_BOUND))
         self._syncing = True
         try:
             slider.value = kept
@@ -225,17 +232,3 @@ class Controls(pn.viewable.Viewer):
         msg = self.state.message
         self.message.object = alert_html(msg)
         self.message.visible = bool(msg)
-
-
-@contextlib.contextmanager
-def _frozen(models):
-    """Bokeh's `models.freeze()` (one walk of the document at the end), also undone when the body
-    raises (Bokeh's own would leave the document frozen); a no-op without a document."""
-    if not hasattr(models, "_push_freeze"):
-        yield
-        return
-    models._push_freeze()
-    try:
-        yield
-    finally:
-        models._pop_freeze()

@@ -13,6 +13,6 @@ def test_wheel_ships_the_package_and_its_stylesheet(tmp_path):
     (wheel,) = tmp_path.glob("nnviz-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "nnviz/ui/static/nnviz.css" in names and "nnviz/core/network.py" in names
-    assert "nnviz/ui/serve.py" in names and "nnviz/ui/server_setup.py" in names
-    assert "nnviz/ui/static/page.js" in names and "nnviz/ui/static/link-too-long.html" in names
+    assert "nnviz/ui/serve.py" in names and "nnviz/server/startup.py" in names
+    assert "nnviz/ui/static/page.js" in names and "nnviz/server/link-too-long.html" in names
     assert not any(n.startswith(("tests/", "bench/", "scripts/")) for n in names)

@@ -6,7 +6,7 @@ from pathlib import Path
 import panel as pn
 import pytest
 
-from nnviz.ui import hosting
+from nnviz.server import process
 from nnviz.ui.app import App, extension
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
@@ -20,9 +20,9 @@ def free_port() -> int:
 
 def serve(factory, **kw) -> int:
     """Serve factory() per session on a free port (in-process, threaded); wait until it answers.
-    The server-wide set-up of the run command (hosting.install: 414 for over-long links, pages
-    built off the event loop) is installed first, as `panel serve --setup` does."""
-    hosting.install()
+    The server-wide set-up of the run command (nnviz.server.process: one-line logs, websocket frames
+    without delay) is installed first, as `panel serve --setup nnviz/server/startup.py` does."""
+    process.set_up()
     extension()
     port = free_port()
     pn.serve(factory, port=port, threaded=True, show=False, title="nnviz", **kw)

@@ -1,4 +1,4 @@
-// nnviz page helpers, run once the document is ready (see nnviz/ui/page.py).
+// nnviz page helpers, run once the document is ready (nnviz/ui/app.py adds them to every page).
 // 1. Accessible names: Panel and Bokeh draw their widgets inside shadow roots, and some controls
 //    (slider handles, spinner arrows, selects without a visible label) come without a name. Each is
 //    named from its own title or label; a host may say its name with a class "nnviz-label--Words_here".
@@ -127,39 +127,6 @@
     var hit = path.some(function (el) { return el.classList && el.classList.contains("nnviz-copy-link"); });
     if (hit && navigator.clipboard) navigator.clipboard.writeText(window.location.href).catch(function () {});
   }, true);
-
-  // 7. Paint cost: Bokeh's canvas visuals (every axis, tick label, line and text) look up CSS custom
-  // properties in the element's computed style on every paint, one getComputedStyle per visual: a
-  // large share of each frame while training. nnviz sets none of those properties and never changes
-  // one while a page is open, so each element's answers are kept for a second.
-  try {
-    var Visual = Bokeh.require("core/visuals/visual").VisualProperties;
-    var readCss = Visual.prototype._get_css_value;
-    var cssMemo = new WeakMap();
-    setInterval(function () { cssMemo = new WeakMap(); }, 1000);
-    Visual.prototype._get_css_value = function (name) {
-      var el = this.obj.el, m = cssMemo.get(el);
-      if (!m) { m = new Map(); cssMemo.set(el, m); }
-      var key = this.css_prefix + name, v = m.get(key);
-      if (v === undefined) { v = readCss.call(this, name); m.set(key, v); }
-      return v;
-    };
-    // The plot's font size is read the same way, on every paint.
-    var PlotView = Bokeh.require("models/plots/plot_canvas").PlotView;
-    var fontSize = Object.getOwnPropertyDescriptor(PlotView.prototype, "base_font_size");
-    if (fontSize && fontSize.get) {
-      Object.defineProperty(PlotView.prototype, "base_font_size", {
-        configurable: true,
-        get: function () {
-          var m = cssMemo.get(this.el);
-          if (!m) { m = new Map(); cssMemo.set(this.el, m); }
-          var v = m.get("font-size");
-          if (v === undefined) { v = fontSize.get.call(this); m.set("font-size", v); }
-          return v;
-        }
-      });
-    }
-  } catch (e) { /* another Bokeh: paint as it does */ }
 
   fix();
   setInterval(fix, 600);
