@@ -95,6 +95,8 @@ class _Kernel:
         self.theta, self.grad = np.zeros(ends[-1]), np.zeros(ends[-1])
         self.wmask = np.zeros(ends[-1])                        # 1 on weights: penalties skip biases
         self.dead = np.zeros(ends[-1], dtype=bool)             # weights L1 drove through 0: fixed at 0
+        self.step, self.w2 = np.empty(ends[-1]), np.empty(ends[-1])   # the penalty's step, L1's new weights
+        self.crossed = np.empty(ends[-1], dtype=bool)
         self.Wb = [self.theta[s:e].reshape(sh) for s, e, sh in zip(ends, ends[1:], shapes)]
         self.G = [self.grad[s:e].reshape(sh) for s, e, sh in zip(ends, ends[1:], shapes)]
         for s, e, sh in zip(ends, ends[1:], shapes):
@@ -177,8 +179,13 @@ class _Kernel:
         (the Playground's oneStep): an update falls after every bs points counted from the epoch's
         start, so the last n % bs points are not applied yet: they wait and join the next epoch's
         first batch (`waiting` of them, from the end of `order`), which then has waiting + bs points.
-        L1 as the Playground: a weight whose update crosses zero becomes exactly 0 and is dead from
-        then on (no longer trained, contributing nothing) until it is set by hand or training restarts.
+        L2 adds rate W to the data gradient, which the optimiser then steps on. L1 as the Playground's
+        updateWeights: the optimiser steps on the data gradient alone (w1), then every weight moves by
+        lr rate sign(w), its sign taken before the step (w2). A weight whose L1 move takes it across 0
+        (w1 w2 < 0) becomes exactly 0 and is dead from then on (no longer trained, contributing
+        nothing) until it is set by hand or training restarts; one the data carry across 0 lives on.
+        With SGD this is the Playground's rule exactly; momentum and Adam keep L1 out of their running
+        state (a decoupled step, as AdamW's weight decay). Penalties skip biases, as the Playground's.
         """
         self.load(net)
         self.dead &= self.theta == 0.0                  # a hand-edited dead weight lives again
@@ -189,33 +196,31 @@ class _Kernel:
             batches = batches[:self.full]
             if waiting:
                 batches = [self.carried(X, Y, order, waiting), *batches[1:]]
-        tmp = np.empty_like(self.theta) if reg != "none" and rate else None
-        l1 = tmp is not None and reg == "l1"
-        old = np.empty_like(self.theta) if l1 else None
+        l1, l2 = reg == "l1" and rate > 0, reg == "l2" and rate > 0
+        scale = self.wmask * (rate if l2 else optimizer.lr * rate)     # per weight: rate, or lr rate
+        theta, grad, step, w2, crossed = self.theta, self.grad, self.step, self.w2, self.crossed
         any_dead = self.dead.any()
         for a0, y, program in batches:
             self.gradients(a0, y, program)
-            if tmp is not None:
-                if reg == "l2":
-                    np.multiply(self.theta, self.wmask, out=tmp)
-                else:
-                    np.sign(self.theta, out=tmp)
-                    tmp *= self.wmask
-                tmp *= rate
-                self.grad += tmp
+            if l2:
+                np.multiply(theta, scale, out=step)
+                grad += step
+            elif l1:
+                np.sign(theta, out=step)                 # the Playground's regulDer, from w before the step
+                step *= scale
             if any_dead:
-                self.grad[self.dead] = 0.0
+                grad[self.dead] = 0.0
+            optimizer.update([theta], [grad])             # l1: theta holds w1, the data gradient's step
             if l1:
-                np.copyto(old, self.theta)
-            optimizer.update([self.theta], [self.grad])
-            if l1:
-                np.multiply(old, self.theta, out=tmp)
-                crossed = (tmp < 0.0) & (self.wmask > 0)
+                np.subtract(theta, step, out=w2)
+                np.multiply(theta, w2, out=step)
+                np.less(step, 0.0, out=crossed)          # only L1's move can kill: w1 w2 < 0
+                np.copyto(theta, w2)
                 if crossed.any():
                     self.dead |= crossed
                     any_dead = True
             if any_dead:
-                self.theta[self.dead] = 0.0              # momentum or Adam state must not revive it
+                theta[self.dead] = 0.0                   # momentum or Adam state must not revive it
         self.store(net)
         return len(order) - self.full * self.bs if fixed else 0
 
