@@ -7,10 +7,17 @@ on versions other than the tested ones it changes nothing and logs a WARNING.
   in a slider drag: +40 ms on every back-to-back change (bench/latency.py). Tornado's public
   `WebSocketHandler.set_nodelay` must be called from the handler's `open`, which is Bokeh's (`WSHandler`);
   neither Bokeh nor Panel offers a setting, and Bokeh's routes come before any extra route, so a handler of
-  our own cannot take its place. Tested by tests/server/test_compat.py, which fails when this moves.
+  our own cannot take its place.
+- A callback that raises leaves curdoc() as it was. Bokeh's `patch_curdoc` (which runs every callback and
+  every browser patch with its session's document as curdoc()) has no try/finally: when the body raises
+  (a value of the wrong type sent by a modified page, which Bokeh refuses), that session's document stays
+  the curdoc() of the whole process, for code of every other session that asks without a document of its
+  own. The same context manager, with the finally.
+Tested by tests/server/test_compat.py, which fails when either moves.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import bokeh
@@ -19,6 +26,7 @@ import tornado
 log = logging.getLogger("nnviz")
 TESTED = {"bokeh": ("3.8", "3.9"), "tornado": ("6.4", "6.5", "6.6")}
 MARK = "_nnviz_nodelay"
+CURDOC_MARK = "_nnviz_finally"
 
 
 def _minor(version: str) -> str:
@@ -53,4 +61,35 @@ def install_nodelay() -> bool:
 
     setattr(open, MARK, True)
     WSHandler.open = open
+    return True
+
+
+def curdoc_fix_installed() -> bool:
+    from bokeh.io import doc as bokeh_doc
+    return getattr(bokeh_doc.patch_curdoc, CURDOC_MARK, False)
+
+
+def install_curdoc_fix() -> bool:
+    """Bokeh's patch_curdoc restores curdoc() also when its body raises. Idempotent; False (and a WARNING)
+    on untested versions."""
+    from bokeh.io import doc as bokeh_doc
+    if curdoc_fix_installed():
+        return True
+    if not supported():
+        log.warning("nnviz: Bokeh %s is not a tested version (%s); a refused patch may leave its document as "
+                    "curdoc()", bokeh.__version__, TESTED["bokeh"])
+        return False
+    original, stack = bokeh_doc.patch_curdoc, bokeh_doc._PATCHED_CURDOCS
+
+    @contextlib.contextmanager
+    def patch_curdoc(doc):
+        depth = len(stack)
+        try:
+            with original(doc):
+                yield
+        finally:
+            del stack[depth:]
+
+    setattr(patch_curdoc, CURDOC_MARK, True)
+    bokeh_doc.patch_curdoc = patch_curdoc
     return True

@@ -8,3 +8,4 @@ def set_up():
     """Idempotent."""
     logs.quiet()
     compat.install_nodelay()
+    compat.install_curdoc_fix()

@@ -125,12 +125,12 @@ class Controls(pn.viewable.Viewer):
     def _on_structure(self, *_):
         # The neurons' rows and the input sliders change together: Bokeh re-walks the whole document
         # after each layout change; frozen, it walks it once (a new shape costs the loop ~0.1 s less).
-        doc = session.document()
-        if doc is None:
+        models = getattr(session.document(), "models", None)
+        if not hasattr(models, "freeze"):
             self._rebuild_structure()
             return
         failed = None
-        with doc.models.freeze():           # Bokeh's freeze has no finally: the body must not raise out of it
+        with models.freeze():           # Bokeh's freeze has no finally: the body must not raise out of it
             try:
                 self._rebuild_structure()
             except Exception as exc:        # noqa: BLE001 -- raised again once the document is thawed

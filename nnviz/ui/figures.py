@@ -20,10 +20,10 @@ def fig(**kw):
 
 
 def bare(**kw):
-    """A figure for a diagram or an image: no axes, no grid, no outline."""
+    """A figure for a diagram or an image: no axes, no grid, no outline (none made: fewer models per page)."""
+    kw.setdefault("x_axis_type", None)
+    kw.setdefault("y_axis_type", None)
     p = fig(**kw)
-    p.axis.visible = False
-    p.grid.visible = False
     p.outline_line_color = None
     return p
 

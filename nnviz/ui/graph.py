@@ -152,15 +152,16 @@ class NetworkGraph(pn.viewable.Viewer):
 
     def _legend(self, fig):
         """Sample segments that explain edge width (|w|) and colour (sign), a dead and the selected edge."""
-        items = []
         samples = [(w, f"w = {w:+g}", col.edge_colour([w])[0], float(col.EDGE_ALPHA)) for w in (1.5, 0.3, -0.3, -1.5)]
         samples += [(0.0, "w = 0 (dead)", col.edge_colour([0.0])[0], col.DEAD_ALPHA),
                     (1.0, "selected", col.ACCENT, 1.0)]
-        for w, label, colour, alpha in samples:
-            src = ColumnDataSource({"x0": [np.nan], "y0": [np.nan], "x1": [np.nan], "y1": [np.nan]})
-            r = fig.segment("x0", "y0", "x1", "y1", source=src, line_width=float(col.edge_width(w)),
-                            line_color=colour, line_alpha=alpha)
-            items.append(LegendItem(label=label, renderers=[r]))
+        # One renderer whose rows are the samples (never drawn: NaN ends); each legend entry shows its row.
+        nan = [np.nan] * len(samples)
+        src = ColumnDataSource({"x0": nan, "y0": nan, "x1": nan, "y1": nan,
+                                "width": [float(col.edge_width(w)) for w, *_ in samples],
+                                "color": [c for _, _, c, _ in samples], "alpha": [a for *_, a in samples]})
+        r = fig.segment("x0", "y0", "x1", "y1", source=src, line_width="width", line_color="color", line_alpha="alpha")
+        items = [LegendItem(label=label, renderers=[r], index=i) for i, (_, label, _, _) in enumerate(samples)]
         self.legend = Legend(items=items, orientation="horizontal", title="edges: width |w|, colour sign",
                              title_text_font_size="11px", label_text_font_size="11px", spacing=4,
                              border_line_alpha=0, glyph_width=16, label_standoff=2, ncols=self._legend_cols())

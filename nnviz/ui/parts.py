@@ -49,3 +49,13 @@ def esc(s) -> str:
 def alert_html(text: str) -> str:
     """A refused value or a warning as an escaped alert box (text from a URL never becomes markup)."""
     return f'<div class="nnviz-message" role="alert">{html.escape(text)}</div>' if text else ""
+
+
+def on_demand(label: str, build, **kw) -> pn.Column:
+    """A button that is replaced by build() when first pressed: a view's extras cost the page nothing until
+    a student asks for them (one model instead of the extras' dozen)."""
+    holder = pn.Column(sizing_mode="stretch_width", margin=0)
+    button = pn.widgets.Button(label=label, color="light", margin=(8, 4), **kw)
+    button.on_click(lambda event: setattr(holder, "objects", [build()]))
+    holder.objects = [button]
+    return holder

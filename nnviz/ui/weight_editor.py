@@ -18,23 +18,29 @@ class WeightEditor(pn.viewable.Viewer):
         super().__init__(**params)
         self.state, self.graph = state, graph
         self.target = None
-        self.label = pn.pane.HTML("Click an edge on the graph to edit its weight.",
+        self.label = pn.pane.HTML("<b>Edit a weight:</b> click an edge on the graph.",
                                   sizing_mode="stretch_width")
-        self.value = pn.widgets.FloatInput(label="weight w", value=0.0, step=0.1, width=120, start=-100, end=100)
-        self.apply = pn.widgets.Button(label="Set weight", color="primary", width=110, align="end")
-        self.apply.on_click(lambda e: self.set_weight(self.value.value))
+        self.value = self.apply = None          # the number box and its button, made when an edge is first picked
+        self.row = pn.Row(sizing_mode="stretch_width", margin=0)
         graph.edges.selected.on_change("indices", lambda attr, old, new: self.select(new))
         state.param.watch(self._forget, "structure")
 
     def _forget(self, *_):
         """A new network: the remembered edge may not exist any more."""
         self.target = None
-        self.label.object = "Click an edge on the graph to edit its weight."
+        self.label.object = "<b>Edit a weight:</b> click an edge on the graph."
         self.graph.edges.selected.indices = []
 
     def __panel__(self):
-        return pn.Column(pn.pane.HTML("<b>Edit a weight</b>"), self.label, pn.Row(self.value, self.apply),
-                         sizing_mode="stretch_width")
+        return pn.Column(self.label, self.row, sizing_mode="stretch_width")
+
+    def _widgets(self):
+        if self.value is None:
+            self.value = pn.widgets.FloatInput(label="weight w", value=0.0, step=0.1, width=120, start=-100, end=100)
+            self.apply = pn.widgets.Button(label="Set weight", color="primary", width=110, align="end")
+            self.apply.on_click(lambda e: self.set_weight(self.value.value))
+            self.row.objects = [self.value, self.apply]
+        return self.value
 
     def select(self, indices):
         """Remember the clicked edge (layer, src, dst) and show its current weight."""
@@ -51,7 +57,7 @@ class WeightEditor(pn.viewable.Viewer):
         names = layer_names(self.state.network.L)
         w = float(self.state.network.W[l - 1][d, s])
         self.label.object = f"{unit_name(names, l - 1, s)} → {unit_name(names, l, d)}: w = <b>{fmt(w)}</b>"
-        self.value.value = round(w, 4)
+        self._widgets().value = round(w, 4)
 
     def set_weight(self, value) -> bool:
         if self.target is None:

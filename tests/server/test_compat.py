@@ -56,3 +56,20 @@ def test_untested_versions_keep_the_default_with_a_warning(monkeypatch, caplog):
     with caplog.at_level(logging.WARNING, logger="nnviz"):
         assert compat.install_nodelay() is False
     assert "not the tested versions" in caplog.text
+
+
+def test_a_raising_callback_leaves_curdoc_as_it_was():
+    from bokeh.document import Document
+    from bokeh.document.callbacks import invoke_with_curdoc
+    from bokeh.io import curdoc
+    from bokeh.io import doc as bokeh_doc
+    assert compat.install_curdoc_fix() and compat.curdoc_fix_installed()
+    assert isinstance(bokeh_doc._PATCHED_CURDOCS, list)
+    depth, doc = len(bokeh_doc._PATCHED_CURDOCS), Document()
+
+    def refused():
+        assert curdoc() is doc                 # the body runs with its document
+        raise ValueError("a value of the wrong type")
+    with pytest.raises(ValueError):
+        invoke_with_curdoc(doc, refused)
+    assert len(bokeh_doc._PATCHED_CURDOCS) == depth and curdoc() is not doc

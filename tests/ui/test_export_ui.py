@@ -9,6 +9,7 @@ pytestmark = pytest.mark.ui
 def test_save_and_load_in_the_page(server, page, browser, tmp_path, console_errors):
     page.goto(server + "?preset=digits")
     wait_ready(page)
+    page.get_by_role("button", name="Save or load…").click()
     for label, ext in (("Graph as PNG", ".png"), ("Graph as SVG", ".svg"), ("Network as JSON", ".json"),
                        ("Network as .npz", ".npz")):
         with page.expect_download() as info:
@@ -25,6 +26,7 @@ def test_save_and_load_in_the_page(server, page, browser, tmp_path, console_erro
     other = browser.new_page(viewport={"width": 1280, "height": 720})
     other.goto(server)
     wait_ready(other)
+    other.get_by_role("button", name="Save or load…").click()
     other.locator("input[type=file]").set_input_files(str(saved))
     other.wait_for_function("() => Bokeh.documents[0].get_model_by_name('nodes').data.a.length == 20")
     assert source_data(other, "edges")["weight"] == first["weight"]

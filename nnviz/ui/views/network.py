@@ -5,6 +5,7 @@ import panel as pn
 
 from ..export import Exporter
 from ..graph import NetworkGraph
+from ..parts import on_demand
 from ..weight_editor import WeightEditor
 
 
@@ -21,4 +22,6 @@ class NetworkView(pn.viewable.Viewer):
         self.exporter = Exporter(state)
 
     def __panel__(self):
-        return pn.Column(self.graph, self.editor, self.exporter, sizing_mode="stretch_width")
+        return pn.Column(self.graph, self.editor, on_demand("Save or load…", lambda: self.exporter,
+                                                            description="Save the graph or the network, or load a network"),
+                         sizing_mode="stretch_width")
