@@ -144,10 +144,11 @@ class Controls(pn.viewable.Viewer):
         rows = []
         for l, n in enumerate(sizes):
             name = "Input" if l == 0 else "Output" if l == len(sizes) - 1 else f"Hidden {l}"
+            # Named for screen readers and hover by page.js from the class (a Bokeh tooltip is a model more).
             minus = pn.widgets.Button(label="−", width=36, color="light", margin=(2, 4),
-                                      description=f"one neuron fewer in {name}")
+                                      css_classes=[f"nnviz-label--one_neuron_fewer_in_{name.replace(' ', '_')}"])
             plus = pn.widgets.Button(label="+", width=36, color="light", margin=(2, 4),
-                                     description=f"one neuron more in {name}")
+                                     css_classes=[f"nnviz-label--one_neuron_more_in_{name.replace(' ', '_')}"])
             minus.on_click(lambda e, l=l: self._change_width(l, -1))
             plus.on_click(lambda e, l=l: self._change_width(l, +1))
             row = [pn.pane.HTML(f"<span>{name}: <b>{n}</b></span>", width=84, margin=(8, 4)), minus, plus]

@@ -27,7 +27,7 @@ from ..encode import layout as lay
 from ..encode.labels import describe_html, edge_columns, node_columns
 from ..state.session import SessionState
 from . import session
-from .figures import bare
+from .figures import bare, plain
 
 
 class NetworkGraph(pn.viewable.Viewer):
@@ -113,6 +113,8 @@ class NetworkGraph(pn.viewable.Viewer):
                                 formatters={"@src_row": self._contribution()}, line_policy="interp"),
                       TapTool(renderers=[hit, nr]))
         self.edge_renderer, self.node_renderer, self.hit_renderer = er, nr, hit
+        plain(er, hit, nr, selectable=True)
+        plain(self.bias_text, self.layer_text, self.value_text)
         self._legend(fig)
         self._colour_bars(fig)
         return fig
@@ -160,7 +162,8 @@ class NetworkGraph(pn.viewable.Viewer):
         src = ColumnDataSource({"x0": nan, "y0": nan, "x1": nan, "y1": nan,
                                 "width": [float(col.edge_width(w)) for w, *_ in samples],
                                 "color": [c for _, _, c, _ in samples], "alpha": [a for *_, a in samples]})
-        r = fig.segment("x0", "y0", "x1", "y1", source=src, line_width="width", line_color="color", line_alpha="alpha")
+        r, = plain(fig.segment("x0", "y0", "x1", "y1", source=src, line_width="width", line_color="color",
+                               line_alpha="alpha"))
         items = [LegendItem(label=label, renderers=[r], index=i) for i, (_, label, _, _) in enumerate(samples)]
         self.legend = Legend(items=items, orientation="horizontal", title="edges: width |w|, colour sign",
                              title_text_font_size="11px", label_text_font_size="11px", spacing=4,

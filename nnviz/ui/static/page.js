@@ -76,7 +76,9 @@
         if (text) el.setAttribute("aria-label", text);
       });
       root.querySelectorAll("button:not([aria-label])").forEach(function (b) {
-        if (!textOf(b) && named) b.setAttribute("aria-label", named);
+        if (!named) return;
+        b.setAttribute("aria-label", named);                   // a host's class names its button,
+        if (textOf(b)) b.setAttribute("title", named);         // and says it on hover where it has a text
       });
       root.querySelectorAll(".nnviz-main:not([role])").forEach(function (m) { m.setAttribute("role", "main"); });
       if (root.host && root.host.classList && root.host.classList.contains("nnviz-main") && !root.host.getAttribute("role")) {

@@ -22,6 +22,5 @@ class NetworkView(pn.viewable.Viewer):
         self.exporter = Exporter(state)
 
     def __panel__(self):
-        return pn.Column(self.graph, self.editor, on_demand("Save or load…", lambda: self.exporter,
-                                                            description="Save the graph or the network, or load a network"),
+        return pn.Column(self.graph, self.editor, on_demand("Save or load…", lambda: self.exporter),
                          sizing_mode="stretch_width")

@@ -29,7 +29,7 @@ from ...encode.colours import ACCURACY, CLASS_NEG, CLASS_POS, INK, POINT_LINE, T
 from ...encode.notation import fmt
 from .. import session
 from ..export import image_button
-from ..figures import fig
+from ..figures import fig, plain
 from ..graph import NetworkGraph
 from ..parts import alert_html, esc
 from ..weight_editor import WeightEditor
@@ -158,6 +158,7 @@ class TrainingView(pn.viewable.Viewer):
         c.xaxis.axis_label = "epoch"
         f.add_layout(ColorBar(color_mapper=self.mapper, width=10, padding=3, title="a",
                               major_label_text_font_size="10px"), "right")
+        plain(*f.renderers, *c.renderers)               # nothing here is selected or muted
         self.heat_fig, self.curve_fig = f, c
 
     def __panel__(self):
