@@ -497,17 +497,41 @@ def test_unstable_spots_a_fast_rising_loss():
     assert training.unstable([0.04, 0.12, 0.004, 0.007, 0.001, 0.13])               # overshooting
     assert not training.unstable([1.0, 1.01, 1.02, 1.03, 1.04])          # rising, but slowly
     assert not training.unstable([1.0, 1e-30, 2e-30, 4e-30, 8e-30, 1.6e-29])   # wobbles near a perfect fit
-    t = training.build_trainer("plane", (4, 2), activation="linear", output="linear", lr=0.8, seed=1,
-                               n_samples=500)
+
+
+def test_unstable_warns_long_before_a_run_diverges():
+    """A run that diverges by a wide margin, so no rounding (which BLAS kernel runs) can change the outcome.
+
+    No hidden layer, linear output, one batch of all 250 points per epoch: gradient descent on a
+    quadratic, so the error e in (W, b) follows e <- (I - lr H) e exactly, H = [X 1]^T [X 1] / n.
+    Stable needs lr < 2 / lambda_max(H) = 0.14; at lr 0.3 the error grows by |1 - lr lambda_max| = 3.2
+    an epoch and the loss by its square, about 10x, until it overflows after ~300 epochs. (A hidden
+    linear layer near its stability limit instead may or may not blow up, depending on the last bits.)
+    """
+    t = training.build_trainer("plane", (), activation="linear", output="linear", lr=0.3, batch_size=250,
+                               seed=1, n_samples=500)
+    A = np.column_stack([t.X_train, np.ones(len(t.X_train))])
+    growth = np.abs(1 - 0.3 * np.linalg.eigvalsh(A.T @ A / len(A))).max()
+    assert t.net.sizes == (2, 1) and len(t.X_train) == 250 and growth > 3.0    # far past the boundary, 1
     first_warning = None
-    for _ in range(600):
+    for _ in range(1000):
         t.step_epoch()
         if first_warning is None and training.unstable(t.history["train_loss"]):
             first_warning = t.epoch
         if t.diverged:
             break
-    assert t.diverged and first_warning is not None and first_warning < t.epoch - 20   # said well before
+    loss = t.history["train_loss"]
+    assert_allclose(np.array(loss[21:31]) / loss[20:30], growth ** 2, rtol=1e-3)   # the theory's rate
+    assert t.diverged and 200 < t.epoch < 400
+    assert first_warning is not None and first_warning <= 5                     # said hundreds of epochs before
+
+
+def test_a_calm_run_never_warns():
+    """The Playground's network at lr 0.3, well under the rate (~0.8) where this run turns unstable:
+    the loss falls to a perfect fit and the warning never shows on the way."""
     calm = training.build_trainer("plane", (4, 2), activation="linear", output="linear", lr=0.3, seed=1,
                                   n_samples=500)
     calm.run(300)
-    assert not any(training.unstable(calm.history["train_loss"][:k]) for k in range(1, 302))
+    loss = calm.history["train_loss"]
+    assert not calm.diverged and loss[-1] < 1e-6 * loss[0]
+    assert not any(training.unstable(loss[:k]) for k in range(1, len(loss) + 1))
