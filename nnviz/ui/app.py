@@ -46,6 +46,7 @@ class App(pn.viewable.Viewer):
         self._root = None
         refusals.watch(session.document(), self._widgets, lambda text: setattr(self.state, "message", text))
         self.apply_query(session.query_args() if query is None else query)
+        self.view(self.state.view)                  # the open tab's view; the others when first opened
         self.tabs.param.watch(lambda e: setattr(self.state, "view", self.keys[e.new]), "active")
         self.state.param.watch(self._on_view, "view")
         self.state.param.watch(lambda e: self._apply_present(), "present")

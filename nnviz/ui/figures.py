@@ -1,6 +1,7 @@
 """The one figure factory: every Bokeh figure of nnviz starts here, with fonts readable on a projector."""
 from __future__ import annotations
 
+from bokeh.models import BoxSelectTool, GlyphRenderer, LassoSelectTool, PolySelectTool, TapTool
 from bokeh.plotting import figure
 
 FONT = "13px"
@@ -45,3 +46,11 @@ def plain(*renderers, selectable: bool = False):
         if not selectable:
             r.nonselection_glyph = "auto"
     return renderers
+
+
+def lighten(model):
+    """plain() for every renderer under a Bokeh model: selectable ones (a figure with a tap or select tool)
+    keep their own dimmed variant."""
+    for p in model.select({"type": figure}):
+        selectable = any(isinstance(t, (TapTool, BoxSelectTool, LassoSelectTool, PolySelectTool)) for t in p.tools)
+        plain(*p.select({"type": GlyphRenderer}), selectable=selectable)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import panel as pn
 
+from ..figures import lighten
+
 
 class LessonView(pn.viewable.Viewer):
     """A view that redraws on state changes only while its tab is open (else it marks itself stale)."""
@@ -55,13 +57,13 @@ class LazyTab(pn.viewable.Viewer):
         self.view = None
         self._holder = pn.Column(sizing_mode="stretch_width", min_height=300, name=f"tab-{key}")
         state.param.watch(lambda e: self.ensure() if e.new == key else None, "view")
-        if state.view == key:
-            self.ensure()
 
     def ensure(self):
         """The view, built now if this is the first time it is needed."""
         if self.view is None:
             self.view = self._build(self.state)
+            for pane in pn.Column(self.view).select(pn.pane.Bokeh):    # before its models reach a page
+                lighten(pane.object)
             self._holder.objects = [self.view]
         return self.view
 
