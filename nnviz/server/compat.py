@@ -8,7 +8,7 @@ on versions other than the tested ones it changes nothing and logs a WARNING.
   `WebSocketHandler.set_nodelay` must be called from the handler's `open`, which is Bokeh's (`WSHandler`);
   neither Bokeh nor Panel offers a setting, and Bokeh's routes come before any extra route, so a handler of
   our own cannot take its place.
-- A callback that raises leaves curdoc() as it was. Bokeh's `patch_curdoc` (which runs every callback and
+- A callback that raises leaves curdoc() as it was (its own entry taken back, as Bokeh does when it ends). Bokeh's `patch_curdoc` (which runs every callback and
   every browser patch with its session's document as curdoc()) has no try/finally: when the body raises
   (a value of the wrong type sent by a modified page, which Bokeh refuses), that session's document stays
   the curdoc() of the whole process, for code of every other session that asks without a document of its
@@ -83,12 +83,17 @@ def install_curdoc_fix() -> bool:
 
     @contextlib.contextmanager
     def patch_curdoc(doc):
-        depth = len(stack)
         try:
             with original(doc):
                 yield
-        finally:
-            del stack[depth:]
+        except BaseException:
+            # Take back this call's own entry only: other threads (a worker scheduling a callback on a
+            # session) push and pop on the same list meanwhile.
+            for i in range(len(stack) - 1, -1, -1):
+                if stack[i]() is doc:
+                    del stack[i]
+                    break
+            raise
 
     setattr(patch_curdoc, CURDOC_MARK, True)
     bokeh_doc.patch_curdoc = patch_curdoc

@@ -73,3 +73,23 @@ def test_a_raising_callback_leaves_curdoc_as_it_was():
     with pytest.raises(ValueError):
         invoke_with_curdoc(doc, refused)
     assert len(bokeh_doc._PATCHED_CURDOCS) == depth and curdoc() is not doc
+
+
+def test_a_raising_callback_takes_back_only_its_own_entry():
+    """Another thread's entry pushed meanwhile stays (the stack is shared by every thread)."""
+    import weakref
+
+    from bokeh.document import Document
+    from bokeh.document.callbacks import invoke_with_curdoc
+    from bokeh.io import doc as bokeh_doc
+    compat.install_curdoc_fix()
+    stack, mine, other = bokeh_doc._PATCHED_CURDOCS, Document(), Document()
+    depth = len(stack)
+
+    def refused():
+        stack.append(weakref.ref(other))          # as a worker thread's callback would, meanwhile
+        raise ValueError("refused")
+    with pytest.raises(ValueError):
+        invoke_with_curdoc(mine, refused)
+    assert [r() for r in stack[depth:]] == [other]
+    del stack[depth:]
