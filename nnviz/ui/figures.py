@@ -51,6 +51,6 @@ def plain(*renderers, selectable: bool = False):
 def lighten(model):
     """plain() for every renderer under a Bokeh model: selectable ones (a figure with a tap or select tool)
     keep their own dimmed variant."""
-    for p in model.select({"type": figure}):
+    for p in [model] if isinstance(model, figure) else model.select({"type": figure}):
         selectable = any(isinstance(t, (TapTool, BoxSelectTool, LassoSelectTool, PolySelectTool)) for t in p.tools)
-        plain(*p.select({"type": GlyphRenderer}), selectable=selectable)
+        plain(*(r for r in p.renderers if isinstance(r, GlyphRenderer)), selectable=selectable)

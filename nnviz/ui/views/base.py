@@ -62,9 +62,10 @@ class LazyTab(pn.viewable.Viewer):
         """The view, built now if this is the first time it is needed."""
         if self.view is None:
             self.view = self._build(self.state)
-            for pane in pn.Column(self.view).select(pn.pane.Bokeh):    # before its models reach a page
+            layout = pn.panel(self.view)
+            for pane in layout.select(pn.pane.Bokeh):              # before its models reach a page
                 lighten(pane.object)
-            self._holder.objects = [self.view]
+            self._holder.objects = [layout]
         return self.view
 
     def __panel__(self):
