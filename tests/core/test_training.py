@@ -237,20 +237,26 @@ def _reference_epoch(t, order, dead):
     with L1, the Playground's rule: a weight whose step crosses 0 is set to 0 and never trained again."""
     X, Y = t.X_train[order], t.Y_train[order]
     for s in range(0, len(order), t.batch_size):
-        dW, db = t.gradients(X[s:s + t.batch_size], Y[s:s + t.batch_size])
+        l1 = t.reg == "l1" and t.reg_rate
+        if l1:                        # the optimiser steps on the data gradient; L1's own step follows
+            dW, db = engine.backward(t.net, t.net.forward(X[s:s + t.batch_size]), Y[s:s + t.batch_size], t.loss)
+        else:
+            dW, db = t.gradients(X[s:s + t.batch_size], Y[s:s + t.batch_size])
         for g, d in zip(dW, dead):
             g[d] = 0.0
-        old = [W.copy() for W in t.net.W]
+        l1_step = [t.lr * t.reg_rate * np.sign(W) for W in t.net.W]
         t.optimizer.step(t.net, dW, db)
-        for W, W_old, d in zip(t.net.W, old, dead):
-            if t.reg == "l1" and t.reg_rate:
-                d |= W * W_old < 0
+        for W, step, d in zip(t.net.W, l1_step, dead):
+            if l1:
+                w2 = W - step
+                d |= W * w2 < 0                         # only L1's step can kill
+                W[...] = w2
             W[d] = 0.0
 
 
 @pytest.mark.parametrize("opt,reg", [("sgd", "none"), ("momentum", "l2"), ("adam", "l1")])
 def test_epoch_matches_the_slow_reference(opt, reg):
-    kw = dict(optimizer=opt, reg=reg, reg_rate=0.003, batch_size=16, seed=5)
+    kw = dict(optimizer=opt, reg=reg, reg_rate=0.1 if reg == "l1" else 0.003, batch_size=16, seed=5)
     fast, slow = training.build_trainer("moons", (4,), **kw), training.build_trainer("moons", (4,), **kw)
     dead = [np.zeros(W.shape, bool) for W in slow.net.W]
     for _ in range(3):
@@ -260,7 +266,7 @@ def test_epoch_matches_the_slow_reference(opt, reg):
         assert_allclose(a, b, rtol=1e-10, atol=1e-13)
     for a, b in zip(fast.dead_links(), dead):
         assert_array_equal(a, b)
-    assert reg != "l1" or any(d.any() for d in dead)          # Adam's steps do push weights across 0
+    assert reg != "l1" or any(d.any() for d in dead)          # L1's steps after Adam's do kill links
 
 
 def test_same_seed_same_weights_bit_for_bit():
@@ -455,14 +461,15 @@ def test_cli_as_a_process():
 # --- L1 as the Playground: a weight that crosses zero dies ------------------------------------------
 
 def test_l1_weight_that_crosses_zero_becomes_exactly_zero_and_dead():
-    t = training.build_trainer("circle", (3,), lr=0.1, reg="l1", reg_rate=0.05, batch_size=10_000, seed=7)
+    t = training.build_trainer("circle", (3,), lr=0.1, reg="l1", reg_rate=0.2, batch_size=10_000, seed=7)
     rng = np.random.default_rng(7)
-    t.net.W[0][...] = rng.uniform(-0.004, 0.004, t.net.W[0].shape)      # small: L1's step is 0.005
+    t.net.W[0][...] = rng.uniform(-0.02, 0.02, t.net.W[0].shape)      # small: L1's step is 0.02
     W0 = [W.copy() for W in t.net.W]
-    dW, _ = t.gradients(t.X_train, t.Y_train)                 # one full batch: order does not matter
-    step = [W - 0.1 * g for W, g in zip(W0, dW)]
-    crossed = [(a * b < 0) for a, b in zip(W0, step)]
-    assert sum(int(c.sum()) for c in crossed) >= 2            # the data makes some cross, not all
+    dW, _ = engine.backward(t.net, t.net.forward(t.X_train), t.Y_train, "mse")  # one full batch
+    w1 = [W - 0.1 * g for W, g in zip(W0, dW)]                 # the data's step
+    step = [w - 0.1 * 0.2 * np.sign(W) for w, W in zip(w1, W0)]   # then L1's, signs from before
+    crossed = [(a * b < 0) for a, b in zip(w1, step)]          # only L1's step kills
+    assert 2 <= sum(int(c.sum()) for c in crossed) < sum(W.size for W in W0)
     t.step_epoch()
     for W, s, c, dead in zip(t.net.W, step, crossed, t.dead_links()):
         assert_array_equal(W[c], 0.0)                          # exactly 0, not "nearly"
