@@ -7,6 +7,7 @@ Everything random comes from Generators spawned from one seed, so a run repeats 
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import time
 
@@ -67,7 +68,7 @@ def _activate(name, z, out) -> list:
     if name == "tanh":
         return [(np.tanh, (z, out))]
     if name == "relu":
-        return [(np.maximum, (z, 0.0, out))]
+        return [(functools.partial(np.maximum, out=out), (z, 0.0))]     # out by keyword (NumPy 2.4)
     if name == "linear":
         return [(np.copyto, (out, z))]
     return [(lambda: out.__setitem__(Ellipsis, core.apply_output(name, z)), ())]
