@@ -107,10 +107,11 @@ def test_training_tab_on_a_phone(server, browser):
 def test_text_alternative_matches_the_drawing(server, page, console_errors):
     page.goto(server + "?preset=digits&x=0.3,0.1,0.9,0.4")
     wait_ready(page)
-    page.wait_for_timeout(500)
-    text = page.evaluate("""() => { let out = null; const walk = r => r.querySelectorAll('*').forEach(e => {
+    section = """() => { let out = null; const walk = r => r.querySelectorAll('*').forEach(e => {
         if (e.tagName === 'SECTION' && e.getAttribute('aria-label') === 'The network as text') out = e.innerHTML;
-        if (e.shadowRoot) walk(e.shadowRoot); }); walk(document); return out; }""")
+        if (e.shadowRoot) walk(e.shadowRoot); }); walk(document); return out; }"""
+    page.wait_for_function(f"() => ({section})() !== null")
+    text = page.evaluate(section)
     rows = re.findall(r"<tr><th scope=\"row\">([^<]*)</th><td>([^<]*)</td><td>([^<]*)</td></tr>", text)
     nodes = source_data(page)
     assert len(rows) == len(nodes["a"]) == 20

@@ -3,46 +3,47 @@ import re
 
 import numpy as np
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .conftest import shot, source_data, wait_ready
+from .conftest import shot, source_data, wait_ready, wait_view
 
 pytestmark = pytest.mark.ui
 
-# All text of the page, including Panel's shadow roots (inner_text of <body> does not enter them).
-DEEP_TEXT = """() => { const out = [];
+# All text of the page, including Panel's shadow roots (inner_text of <body> does not enter them), with
+# KaTeX's minus signs, spacing and the gaps that tags leave normalised.
+DEEP_TEXT = r"""() => { const out = [];
   const walk = (node) => { for (const c of node.childNodes) {
       if (c.nodeType === 3) out.push(c.textContent);
       else if (c.nodeType === 1) { if (c.tagName === 'STYLE' || c.tagName === 'SCRIPT') continue;
         if (c.shadowRoot) walk(c.shadowRoot); walk(c); } } };
-  walk(document.body); return out.join(' '); }"""
+  walk(document.body);
+  return out.join(' ').replace(/\u2212/g, '-').replace(/\s+/g, ' ').replace(/\s+([,.;:)\]])/g, '$1'); }"""
 
 
 def text(page) -> str:
-    """Page text with KaTeX's minus signs, spacing and the gaps that tags leave normalised."""
-    t = re.sub(r"\s+", " ", page.evaluate(DEEP_TEXT).replace("\u2212", "-"))
-    return re.sub(r"\s+([,.;:)\]])", r"\1", t)
+    return page.evaluate(DEEP_TEXT)
 
 
 def wait_text(page, needle: str, timeout=10000):
-    """Wait until the page text contains needle (polled; the text spans shadow roots)."""
-    for _ in range(timeout // 100):
-        if needle in text(page):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"{needle!r} never appeared on the page")
+    """Wait until the page text contains needle (the text spans shadow roots)."""
+    try:
+        page.wait_for_function(f"(needle) => ({DEEP_TEXT})().includes(needle)", arg=needle, timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(f"{needle!r} never appeared on the page") from None
 
 
 def wait_source(page, name: str, timeout=20000):
-    page.wait_for_function("(n) => Bokeh.documents[0].get_model_by_name(n) !== null", arg=name, timeout=timeout)
+    page.wait_for_function("(n) => window.Bokeh && Bokeh.documents.length && "
+                           "Bokeh.documents[0].get_model_by_name(n) !== null", arg=name, timeout=timeout)
 
 
 def open_view(page, server, query: str, source: str):
+    """Open the page at `query`: wait for the view's source and for the view to be drawn."""
     external = []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(server[:-1]) else None)
     page.goto(server + "?" + query)
-    wait_ready(page)
     wait_source(page, source)
-    page.wait_for_timeout(300)           # let KaTeX typeset
+    wait_view(page, re.search(r"view=(\w+)", query).group(1))
     return external
 
 
@@ -62,7 +63,7 @@ def test_neuron_lab(server, page, console_errors):
     wait_text(page, "0.931")
     assert "z = 2.6, output = 0.931" in text(page)
     assert source_data(page, "neuron_point")["z"][0] == pytest.approx(2.6)
-    assert page.locator(".katex").count() >= 2               # the formula is typeset, not raw TeX
+    page.locator(".katex").nth(1).wait_for()                # the formula is typeset, not raw TeX
     press(page, ".neuron-x1", "ArrowLeft")                  # 6 h -> 5.9 h studied
     wait_text(page, "output = 0.926")
     assert source_data(page, "neuron_point")["z"][0] == pytest.approx(0.7 * 5.9 + 0.3 * 8 - 4)
@@ -125,7 +126,6 @@ def test_params(server, page, console_errors):
     assert source_data(page, "scale")["n"][-1] == 235146
     shot(page, "view-params")
     page.goto(server + "?view=params&sizes=784,256,128,10")
-    wait_ready(page)
     wait_source(page, "scale")
     wait_text(page, "235,146 parameters")
     assert console_errors == []

@@ -5,7 +5,7 @@ import pytest
 
 from nnviz.ui.views import VIEWS
 
-from .conftest import source_data, wait_ready
+from .conftest import pause, source_data, trained_past, wait_ready
 
 pytestmark = pytest.mark.ui
 
@@ -21,10 +21,10 @@ def reopen(browser, url):
 
 
 def settled_url(page, must=()):
-    """The address bar once the coalesced update has written everything in `must`."""
+    """The address bar once the update has written everything in `must` (app.py writes the whole state
+    in one go, 300 ms after the last change)."""
     page.wait_for_function("(keys) => keys.every(k => decodeURIComponent(location.search).includes(k))",
                            arg=list(must), timeout=10000)
-    page.wait_for_timeout(500)
     return page.url
 
 
@@ -32,13 +32,8 @@ def test_link_after_training_reopens_the_trained_network(server, page, browser, 
     page.goto(server + "?view=train&preset=custom&sizes=2,4,2,1&output=tanh&train.problem=spiral")
     page.locator(".train-status").wait_for()
     page.get_by_role("button", name="▶ Play").click()
-    for _ in range(200):                                   # up to 20 s for 40 epochs to reach the page
-        if int(page.locator(".train-status .epoch").inner_text()) > 40:
-            break
-        page.wait_for_timeout(100)
-    page.get_by_role("button", name="❚❚ Pause").click()
-    page.get_by_role("button", name="▶ Play").wait_for()
-    page.wait_for_timeout(800)
+    trained_past(page, 40)
+    pause(page)
     epoch = page.locator(".train-status .epoch").inner_text()
     url = settled_url(page, [f"train.epoch={epoch}", "w=z:", "train.problem=spiral"])
 

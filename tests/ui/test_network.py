@@ -96,7 +96,9 @@ def test_digits_and_mnist_presets(server, page, console_errors):
     net, x = presets.load("mnist-mlp")
     out = net(x)
     np.testing.assert_allclose([a for a, l in zip(d["a"], d["layer"]) if l == 3], out, atol=1e-9)
-    assert page.get_by_text("⋮ 769 more").count() == 0 or True   # drawn on canvas, not DOM
+    # The 784 inputs draw 15 neurons and a marker for the rest, on the canvas (so in the data, not the DOM).
+    assert [l for l in d["layer"] if l == 0] == [0] * 15
+    assert "⋮ 769 more" in source_data(page, "layer_labels")["text"]
     shot(page, "network-mnist-mlp")
     assert console_errors == []
 
@@ -133,11 +135,20 @@ def test_two_contexts_stay_independent(server, browser, console_errors):
     wait_ready(pa)
     wait_ready(pb)
     s = pa.get_by_label("Sizes (input, hidden..., output)")
+    # Every change b's page receives from now on is recorded: a's change must bring none.
+    pb.evaluate("""() => { const s = Bokeh.documents[0].get_model_by_name('nodes'); window.seen = [];
+        s.change.connect(() => window.seen.push(s.data.a.length)); }""")
     s.fill("2,2")
     s.press("Enter")
     pa.wait_for_function("() => Bokeh.documents[0].get_model_by_name('nodes').data.a.length == 4")
-    pb.wait_for_timeout(500)
-    assert len(source_data(pb)["a"]) == 12
+    pa.wait_for_function("() => decodeURIComponent(location.search).includes('sizes=2,2')")   # a's link, written later
+    # Then a change of b's own: the server answers it after anything it sent b before, in order.
+    t = pb.get_by_label("Sizes (input, hidden..., output)")
+    t.fill("3,3")
+    t.press("Enter")
+    pb.wait_for_function("() => Bokeh.documents[0].get_model_by_name('nodes').data.a.length == 6")
+    assert set(pb.evaluate("() => window.seen")) == {6}                        # b only ever saw its own
+    assert len(source_data(pa)["a"]) == 4
     a.close()
     b.close()
 

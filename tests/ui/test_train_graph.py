@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from .conftest import source_data, wait_ready
+from .conftest import eventually_equal, pause, source_data, trained_past, wait_ready, wait_view
 
 pytestmark = pytest.mark.ui
 
@@ -30,15 +30,9 @@ def test_training_graph_trains_live_and_matches_the_network_tab(server, page, co
     page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('train_maps').data.image.length == 9")
     before = source_data(page, "train_edges")["weight"]
     page.get_by_role("button", name="▶ Play").click()
-    epoch = page.locator(".train-status .epoch")
-    for _ in range(150):
-        if int(epoch.inner_text()) > 30:
-            break
-        page.wait_for_timeout(100)
+    trained_past(page, 30, timeout=15000)
     page.screenshot(path="/tmp/nnviz-train.png")
-    page.get_by_role("button", name="❚❚ Pause").click()
-    page.get_by_role("button", name="▶ Play").wait_for()
-    page.wait_for_timeout(800)
+    pause(page)
     trained = source_data(page, "train_edges")["weight"]
     assert trained != before
     maps = page.evaluate("() => Bokeh.documents[0].get_model_by_name('train_maps').data.image"
@@ -60,10 +54,10 @@ def test_training_graph_trains_live_and_matches_the_network_tab(server, page, co
     # The Network tab draws the same weights.
     page.locator(".bk-tab").filter(has_text="Network").first.click()
     wait_ready(page, "nodes")
-    page.wait_for_timeout(500)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('view') === null")   # switched
     e, t = source_data(page, "edges"), source_data(page, "train_edges")
     key = lambda d: sorted(zip(d["layer"], d["src"], d["dst"], d["weight"]))
-    assert key(e) == key(t)
+    assert key(e) == key(t) and key(t) == key({**t, "weight": trained})
     assert console_errors == []
 
 
@@ -71,8 +65,7 @@ def test_training_graph_trains_live_and_matches_the_network_tab(server, page, co
 def test_training_tab_is_not_clipped(server, page, console_errors, width, height):
     page.set_viewport_size({"width": width, "height": height})
     page.goto(server + TRAIN)
-    wait_ready(page, "train_nodes")
-    page.wait_for_timeout(500)
+    wait_view(page, "train")
     for name in ("train_graph", "train_heatmap", "train_curves"):
         left, top, w, h, right = model_box(page, name)
         assert left >= 0 and right <= width + 1 and w > 150, (name, left, right, w)
@@ -83,8 +76,7 @@ def test_training_tab_is_not_clipped(server, page, console_errors, width, height
 
 def test_wide_graph_labels_do_not_overlap(server, page, console_errors):
     page.goto(server + "?preset=custom&sizes=4,32,32,10")
-    wait_ready(page)
-    page.wait_for_timeout(500)
+    wait_view(page, "network")
     d = source_data(page)
     ys = []
     for l, y, t in zip(d["layer"], d["y"], d["label"]):
@@ -95,17 +87,13 @@ def test_wide_graph_labels_do_not_overlap(server, page, console_errors):
     assert console_errors == []
 
 
-def test_layer_titles_follow_the_width_the_page_gives_the_graph(server, browser):
-    """Short titles (H1 (4)) where the graph is narrow beside the settings, full ones on a wide screen."""
-    titles = {}
-    for width in (1280, 1920):
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto(server + TRAIN)
-        wait_ready(page, "train_nodes")
-        page.wait_for_function("""() => { const t = Bokeh.documents[0].get_model_by_name('train_layer_labels').data.text;
-            return t.length > 0; }""")
-        page.wait_for_timeout(800)                 # the width reported, the titles patched
-        titles[width] = page.evaluate("() => Bokeh.documents[0].get_model_by_name('train_layer_labels').data.text.slice(0, 4)")
-        page.close()
-    assert titles[1280] == ["In (2)", "H1 (4)", "H2 (2)", "Out (1)"]
-    assert titles[1920] == ["Input (2)", "Hidden 1 (4)", "Hidden 2 (2)", "Output (1)"]
+def test_layer_titles_follow_the_width_the_page_gives_the_graph(server, page):
+    """Full titles on a wide screen, short ones (H1 (4)) where the graph is narrow beside the settings:
+    each follows the width the page reports for the figure, in either direction."""
+    page.set_viewport_size({"width": 1920, "height": 900})
+    page.goto(server + TRAIN)
+    wait_view(page, "train")
+    titles = "Bokeh.documents[0].get_model_by_name('train_layer_labels').data.text.slice(0, 4)"
+    eventually_equal(page, titles, ["Input (2)", "Hidden 1 (4)", "Hidden 2 (2)", "Output (1)"])
+    page.set_viewport_size({"width": 1280, "height": 900})
+    eventually_equal(page, titles, ["In (2)", "H1 (4)", "H2 (2)", "Out (1)"])
