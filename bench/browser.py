@@ -20,7 +20,8 @@ def served_app():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "panel", "serve", str(ROOT / "app.py"), "--port", str(port),
-                               "--setup", str(ROOT / "nnviz" / "server" / "startup.py"), "--allow-websocket-origin", f"localhost:{port}"],
+                               "--setup", str(ROOT / "nnviz" / "server" / "startup.py"),
+                               "--auth-module", str(ROOT / "nnviz" / "server" / "admission.py"), "--allow-websocket-origin", f"localhost:{port}"],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(150):

@@ -46,8 +46,15 @@ def walk_models(node, found: dict):
 class Session:
     """One page's session. `open()`, then `set_value`/`change_input`/`click`/`toggle`, then `close()`."""
 
-    def __init__(self, base: str, query: str = "", label: str = ""):
+    def __init__(self, base: str, query: str = "", label: str = "", wait_for: str | None = "auto"):
+        """wait_for: the named model open() waits for (a view is built once its page has loaded, and its
+        models arrive in a patch); "auto": `nodes` for the Network view, `train_nodes` for Training."""
         self.base, self.query, self.label = base.rstrip("/"), query, label
+        if wait_for == "auto":
+            view = (re.search(r"(?:^|&)view=([^&]*)", query) or [None, "network"])[1]
+            wait_for = {"network": "nodes", "train": "train_nodes"}.get(view)
+        self.wait_for = wait_for
+        self._arrived = None
         self.port = int(re.search(r":(\d+)", self.base.split("//", 1)[1]).group(1))
         self.ws = None
         self.models: dict[str, dict] = {}
@@ -97,8 +104,16 @@ class Session:
                 raise ProtocolFailure(f"ERROR on PULL-DOC-REQ: {json.loads(content).get('text', '')[:200]}")
         walk_models(json.loads(content)["doc"], self.models)
         self._index()
+        self._arrived = asyncio.Event()
+        self._check_arrived()
         self._reader = asyncio.ensure_future(self._read_loop())
         await self.send_patch([document_ready()], wait=True, timeout=timeout)
+        if self.wait_for:
+            await asyncio.wait_for(self._arrived.wait(), timeout)
+
+    def _check_arrived(self):
+        if self._arrived is not None and self.wait_for and self.find(name=self.wait_for) is not None:
+            self._arrived.set()
 
     def _index(self):
         self.sliders = sorted((m["id"] for m in self.models.values()
@@ -176,6 +191,7 @@ class Session:
             walk_models(content, self.models)
             if self.nodes_id is None or not self.sliders:
                 self._index()
+            self._check_arrived()
         for ev in content.get("events", []):
             model = ev.get("model")
             mid = model.get("id") if isinstance(model, dict) else None

@@ -123,7 +123,8 @@ def _serve(args) -> int:
     from pathlib import Path
     app = Path(__file__).resolve().parent / "ui" / "serve.py"
     cmd = [sys.executable, "-m", "panel", "serve", str(app), "--port", str(args.port),
-           "--setup", str(app.parents[1] / "server" / "startup.py")]
+           "--setup", str(app.parents[1] / "server" / "startup.py"),
+           "--auth-module", str(app.parents[1] / "server" / "admission.py")]
     if args.show:
         cmd.append("--show")
     return subprocess.call(cmd)

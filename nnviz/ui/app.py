@@ -46,7 +46,9 @@ class App(pn.viewable.Viewer):
         self._root = None
         refusals.watch(session.document(), self._widgets, lambda text: setattr(self.state, "message", text))
         self.apply_query(session.query_args() if query is None else query)
-        self.view(self.state.view)                  # the open tab's view; the others when first opened
+        # The open tab's view (the others when first opened): in a served page once the page has loaded, so
+        # the server answers the page in two short steps rather than one long one (see server/admission.py).
+        session.once_loaded(self._open_view)
         self.tabs.param.watch(lambda e: setattr(self.state, "view", self.keys[e.new]), "active")
         self.state.param.watch(self._on_view, "view")
         self.state.param.watch(lambda e: self._apply_present(), "present")
@@ -87,10 +89,13 @@ class App(pn.viewable.Viewer):
     def _link_owners(self):
         return [self.state] + [getattr(self.state, g) for g in GROUPS]
 
+    def _open_view(self):
+        self.view(self.state.view)
+        self._apply_present()               # presentation size and phone width reach a view built now
+
     def _on_view(self, event):
         self.tabs.active = self.keys.index(event.new)
-        if self.state.present:
-            self._apply_present()
+        self._apply_present()
 
     # --- presentation mode and phones -------------------------------------------------------------
 

@@ -6,6 +6,7 @@ harmless no-op, so views work the same without a browser.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
@@ -16,6 +17,8 @@ from urllib.parse import urlencode
 
 import panel as pn
 from panel.io.state import set_curdoc
+
+from ..server import admission
 
 
 def document():
@@ -123,6 +126,29 @@ def run_js_when_ready(code: str):
     doc = document()
     if doc is not None:
         doc.js_on_event("document_ready", CustomJS(code=code))
+
+
+def once_loaded(callback):
+    """Run callback once this session's page has loaded (Panel's onload), in the process's next build turn
+    (nnviz.server.admission); now outside a session."""
+    if document() is None:
+        callback()
+        return
+
+    doc = document()
+
+    async def in_turn():
+        async with admission.turn():
+            done = asyncio.get_running_loop().create_future()
+
+            def build():                     # a next-tick callback: Bokeh holds the document's lock
+                try:
+                    _inside(doc, callback)
+                finally:
+                    done.set_result(None)
+            doc.add_next_tick_callback(build)
+            await done
+    pn.state.onload(in_turn)
 
 
 def on_destroyed(callback):

@@ -54,7 +54,7 @@ def test_a_seed_of_1e308_snaps_back_with_a_message(entry_server, page, console_e
 
 def test_sliders_past_their_bounds_snap_back(entry_server, page, console_errors):
     page.goto(entry_server + "?view=neuron")
-    wait_ready(page)
+    wait_ready(page, "neuron_point")
     text = refuse(page, "Slider", "x1: hours studied", 50, 6, "'50'")   # a Panel slider, 0..12
     assert "0 to 12" in text and "kept 6.0" in text
     assert page.locator(".neuron-x1 .bk-slider-title").first.inner_text() == "x1: hours studied: 6"  # as shown
