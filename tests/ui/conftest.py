@@ -5,12 +5,14 @@ from pathlib import Path
 
 import panel as pn
 import pytest
+from bokeh.server.auth_provider import AuthModule
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from nnviz.server import process
 from nnviz.ui.app import App, extension
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+ADMISSION = Path(__file__).resolve().parents[2] / "nnviz" / "server" / "admission.py"
 
 
 def free_port() -> int:
@@ -26,6 +28,7 @@ def serve(factory, **kw) -> int:
     process.set_up()
     extension()
     port = free_port()
+    kw.setdefault("auth_provider", AuthModule(str(ADMISSION)))     # --auth-module, as the run command has it
     pn.serve(factory, port=port, threaded=True, show=False, title="nnviz", **kw)
     deadline = time.time() + 20
     while time.time() < deadline:
