@@ -37,8 +37,8 @@ def served_app():
 
 
 @contextmanager
-def chromium_page():
-    """A 1280x720 page in headless Chromium (Debian's when present, Playwright's otherwise)."""
+def chromium():
+    """Headless Chromium (Debian's when present, Playwright's otherwise)."""
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         launch = {"args": CHROMIUM_FLAGS, "headless": True}
@@ -46,6 +46,13 @@ def chromium_page():
             launch["executable_path"] = chromium_path()
         browser = p.chromium.launch(**launch)
         try:
-            yield browser.new_page(viewport={"width": 1280, "height": 720})
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def chromium_page():
+    """A 1280x720 page in headless Chromium."""
+    with chromium() as browser:
+        yield browser.new_page(viewport={"width": 1280, "height": 720})

@@ -117,32 +117,22 @@ FIRST_DATA_JS = """
 
 
 def browser_times(url: str, views: list[str], runs: int) -> dict:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from playwright.sync_api import sync_playwright
-
-    from scripts.chromium import CHROMIUM_FLAGS, chromium_path
+    from browser import chromium
     out = {}
-    with sync_playwright() as p:
-        launch = {"args": CHROMIUM_FLAGS, "headless": True}
-        if chromium_path():
-            launch["executable_path"] = chromium_path()
-        browser = p.chromium.launch(**launch)
-        try:
-            for view in views:
-                times = []
-                for i in range(runs + 1):
-                    context = browser.new_context(viewport={"width": 1280, "height": 720})
-                    page = context.new_page()
-                    page.add_init_script(FIRST_DATA_JS % json.dumps(FIRST_DATA[view]))
-                    page.goto(f"{url}/app?view={view}")
-                    page.wait_for_function("() => window.__nnvizFirstData !== null", timeout=60000)
-                    if i:                                    # the first page warms the server and the cache
-                        times.append(page.evaluate("() => window.__nnvizFirstData") / 1e3)
-                    context.close()
-                out[view] = {"p50_s": round(statistics.median(times), 2), "min_s": round(min(times), 2),
-                             "max_s": round(max(times), 2)}
-        finally:
-            browser.close()
+    with chromium() as browser:
+        for view in views:
+            times = []
+            for i in range(runs + 1):
+                context = browser.new_context(viewport={"width": 1280, "height": 720})
+                page = context.new_page()
+                page.add_init_script(FIRST_DATA_JS % json.dumps(FIRST_DATA[view]))
+                page.goto(f"{url}/app?view={view}")
+                page.wait_for_function("() => window.__nnvizFirstData !== null", timeout=60000)
+                if i:                                    # the first page warms the server and the cache
+                    times.append(page.evaluate("() => window.__nnvizFirstData") / 1e3)
+                context.close()
+            out[view] = {"p50_s": round(statistics.median(times), 2), "min_s": round(min(times), 2),
+                         "max_s": round(max(times), 2)}
     return out
 
 
