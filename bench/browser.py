@@ -21,7 +21,7 @@ def served_app():
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "panel", "serve", str(ROOT / "app.py"), "--port", str(port),
                                "--setup", str(ROOT / "nnviz" / "server" / "startup.py"),
-                               "--auth-module", str(ROOT / "nnviz" / "server" / "admission.py"), "--allow-websocket-origin", f"localhost:{port}"],
+                               "--auth-module", str(ROOT / "nnviz" / "server" / "auth.py"), "--allow-websocket-origin", f"localhost:{port}"],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(150):

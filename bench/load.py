@@ -67,7 +67,7 @@ def served(log_path: Path | None = None):
     log_path = log_path or Path(tempfile.mkstemp(prefix="nnviz-load-", suffix=".log")[1])
     log = open(log_path, "w")  # noqa: SIM115 -- closed in the finally below, after the server
     server = subprocess.Popen([*exe, "serve", "app.py", "--port", str(port), "--address", "127.0.0.1",
-                               "--setup", "nnviz/server/startup.py", "--auth-module", "nnviz/server/admission.py", "--allow-websocket-origin", f"localhost:{port}"],
+                               "--setup", "nnviz/server/startup.py", "--auth-module", "nnviz/server/auth.py", "--allow-websocket-origin", f"localhost:{port}"],
                               cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60

@@ -124,7 +124,7 @@ def _serve(args) -> int:
     app = Path(__file__).resolve().parent / "ui" / "serve.py"
     cmd = [sys.executable, "-m", "panel", "serve", str(app), "--port", str(args.port),
            "--setup", str(app.parents[1] / "server" / "startup.py"),
-           "--auth-module", str(app.parents[1] / "server" / "admission.py")]
+           "--auth-module", str(app.parents[1] / "server" / "auth.py")]
     if args.show:
         cmd.append("--show")
     return subprocess.call(cmd)

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Listens on this machine only; to open it to a classroom see README, "Host it for a class".
-exec .venv/bin/panel serve app.py --address 127.0.0.1 --setup nnviz/server/startup.py --auth-module nnviz/server/admission.py "$@"
+exec .venv/bin/panel serve app.py --address 127.0.0.1 --setup nnviz/server/startup.py --auth-module nnviz/server/auth.py "$@"

@@ -34,7 +34,7 @@ BASE=$((PORT + 100))
 UPSTREAMS=""
 for i in $(seq 0 $((WORKERS - 1))); do
   p=$((BASE + i))
-  .venv/bin/panel serve app.py --setup nnviz/server/startup.py --auth-module nnviz/server/admission.py --address 127.0.0.1 --port "$p" --log-level warning &
+  .venv/bin/panel serve app.py --setup nnviz/server/startup.py --auth-module nnviz/server/auth.py --address 127.0.0.1 --port "$p" --log-level warning &
   PIDS+=($!)
   UPSTREAMS="$UPSTREAMS        server 127.0.0.1:$p;\n"
 done

@@ -30,6 +30,15 @@ def host_allowed(host: str) -> bool:
     return any(fnmatch.fnmatchcase(host, p.lower()) for p in allowed_hosts())
 
 
+def one_query(uri: str) -> str:
+    """The request's URI with a second '?' escaped: Panel's Location splits the URI on '?' and would answer
+    500 to a link like /app?sizes=2,2?x=1."""
+    if uri.count("?") > 1:
+        head, _, tail = uri.partition("?")
+        return head + "?" + tail.replace("?", "%3F")
+    return uri
+
+
 def link_bytes(args: dict) -> int:
     """About how long the query string was (Tornado's parsed arguments: {name: [bytes, ...]})."""
     return sum(len(k) + 2 + sum(len(v) + 1 for v in values) for k, values in args.items())

@@ -34,7 +34,6 @@ class App(pn.viewable.Viewer):
 
     def __init__(self, query: dict | None = None, **params):
         super().__init__(**params)
-        session.guard_request_uri()
         session.run_js_when_ready(PAGE_JS.read_text())
         self.keys = [key for key, _, _ in VIEWS]
         self.state = SessionState(views=self.keys)

@@ -38,15 +38,6 @@ def request_host():
     return request.headers.get("Host", "") if request is not None else None
 
 
-def guard_request_uri():
-    """Escape a second '?' in the request URI: Panel's Location splits on '?' and would fail with a 500."""
-    ctx = getattr(document(), "session_context", None)
-    inner = getattr(getattr(ctx, "request", None), "_request", None)
-    uri = getattr(inner, "uri", None)
-    if isinstance(uri, str) and uri.count("?") > 1:
-        head, _, tail = uri.partition("?")
-        inner.uri = head + "?" + tail.replace("?", "%3F")
-
 
 def set_query(values: dict):
     """Write the address bar's query string (replacing it: keys back at their default disappear)."""

@@ -12,7 +12,7 @@ from nnviz.server import process
 from nnviz.ui.app import App, extension
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-ADMISSION = Path(__file__).resolve().parents[2] / "nnviz" / "server" / "admission.py"
+AUTH = Path(__file__).resolve().parents[2] / "nnviz" / "server" / "auth.py"
 
 
 def free_port() -> int:
@@ -28,7 +28,7 @@ def serve(factory, **kw) -> int:
     process.set_up()
     extension()
     port = free_port()
-    kw.setdefault("auth_provider", AuthModule(str(ADMISSION)))     # --auth-module, as the run command has it
+    kw.setdefault("auth_provider", AuthModule(str(AUTH)))     # --auth-module, as the run command has it
     pn.serve(factory, port=port, threaded=True, show=False, title="nnviz", **kw)
     deadline = time.time() + 20
     while time.time() < deadline:
