@@ -38,7 +38,6 @@ def request_host():
     return request.headers.get("Host", "") if request is not None else None
 
 
-
 def set_query(values: dict):
     """Write the address bar's query string (replacing it: keys back at their default disappear)."""
     loc = pn.state.location
@@ -119,14 +118,16 @@ def run_js_when_ready(code: str):
         doc.js_on_event("document_ready", CustomJS(code=code))
 
 
+BUILD_WAIT_S = 10.0                 # a turn never waits longer for its build (a page closed meanwhile)
+
+
 def once_loaded(callback):
     """Run callback once this session's page has loaded (Panel's onload), in the process's next build turn
     (nnviz.server.admission); now outside a session."""
-    if document() is None:
+    doc = document()
+    if doc is None:
         callback()
         return
-
-    doc = document()
 
     async def in_turn():
         async with admission.turn():
@@ -136,9 +137,11 @@ def once_loaded(callback):
                 try:
                     _inside(doc, callback)
                 finally:
-                    done.set_result(None)
+                    if not done.done():
+                        done.set_result(None)
             doc.add_next_tick_callback(build)
-            await done
+            # Bokeh drops a closed session's callbacks: the next page's turn must not wait for it forever.
+            await asyncio.wait([done], timeout=BUILD_WAIT_S)
     pn.state.onload(in_turn)
 
 
