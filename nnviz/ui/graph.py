@@ -57,6 +57,7 @@ class NetworkGraph(pn.viewable.Viewer):
         self._label_masks = (False, False)
         self._pace(prefix)
         self.refresh()
+        self._on_received()     # the first drawing reaches the page with the models: no receipt will come
         state.param.watch(self._on_trace, "trace")
         state.param.watch(self._on_view, "view")
         state.forward.param.watch(self._shade, "step")
