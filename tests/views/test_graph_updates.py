@@ -101,3 +101,16 @@ def test_while_an_update_is_unconfirmed_only_the_newest_state_is_drawn(monkeypat
     assert len(g.nodes.data["a"]) == 19             # a new structure is drawn at once
     (receipt,) = g.nodes.js_property_callbacks["change:data"]
     assert receipt.args["received"] is g._received
+
+
+def test_a_graph_built_in_a_served_page_draws_the_first_input_at_once(monkeypatch):
+    """A view built after its page loaded sends its first drawing with its models, for which no receipt
+    comes: the first input must not wait for one."""
+    from nnviz.ui import graph as graph_module
+    app = App(query={"preset": "digits"})
+    monkeypatch.setattr(graph_module.session, "document", lambda: object())     # as if served
+    monkeypatch.setattr(graph_module.session, "later", lambda callback, ms: lambda: None)
+    g = graph_module.NetworkGraph(app.state)                                    # built in the served page
+    assert g._cancel_wait is None
+    assert app.state.set_input_value(0, 0.25)
+    assert g.nodes.data["a"][0] == 0.25
