@@ -42,7 +42,3 @@ def one_query(uri: str) -> str:
 def link_bytes(args: dict) -> int:
     """About how long the query string was (Tornado's parsed arguments: {name: [bytes, ...]})."""
     return sum(len(k) + 2 + sum(len(v) + 1 for v in values) for k, values in args.items())
-
-
-def link_too_long(args: dict) -> bool:
-    return link_bytes(args) > LINK_BYTES

@@ -37,10 +37,10 @@ def build():
     if host is not None and not hosts.host_allowed(host):
         log.warning("nnviz: refused a page for Host %r", host[:80])
         return refusal(host)
-    args = session.query_args()
-    if hosts.link_too_long(args):
-        log.warning("nnviz: refused a link of %d bytes", hosts.link_bytes(args))
-        return too_long(hosts.link_bytes(args))
+    n = hosts.link_bytes(session.query_args())
+    if n > hosts.LINK_BYTES:
+        log.warning("nnviz: refused a link of %d bytes", n)
+        return too_long(n)
     return App()
 
 

@@ -1,8 +1,25 @@
 """Pages take turns (nnviz/server/admission.py) and a malformed link is made readable (hosts.one_query)."""
 import asyncio
+import threading
 import time
 
 from nnviz.server import admission, hosts
+
+
+def run(coro):
+    """asyncio.run on a thread of its own (pytest-playwright may hold a running loop on this one)."""
+    out = {}
+
+    def target():
+        try:
+            asyncio.run(coro)
+        except BaseException as exc:            # noqa: BLE001 -- re-raised in the test's thread
+            out["error"] = exc
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if "error" in out:
+        raise out["error"]
 
 
 def test_turns_never_overlap_and_come_in_order():
@@ -19,7 +36,7 @@ def test_turns_never_overlap_and_come_in_order():
     async def main():
         await asyncio.gather(*(build(k) for k in range(5)))
     t0 = time.perf_counter()
-    asyncio.run(main())
+    run(main())
     assert order == [0, 1, 2, 3, 4]
     assert time.perf_counter() - t0 >= 5 * admission.PAUSE_S          # each turn began with its pause
 
@@ -39,7 +56,7 @@ def test_the_loop_answers_others_between_two_turns():
 
     async def main():
         await asyncio.gather(*(build(k) for k in range(4)), student())
-    asyncio.run(main())
+    run(main())
     assert events.index("answer") <= 2, events
 
 
