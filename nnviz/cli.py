@@ -1,4 +1,4 @@
-"""`python -m nnviz`: the engine's numbers in a terminal (params, trace, train) and `serve` for the app."""
+"""`python -m nnviz`: the engine's numbers in a terminal (params, trace, train), `html` for a page, `serve` for the app."""
 from __future__ import annotations
 
 import argparse
@@ -130,6 +130,31 @@ def _serve(args) -> int:
     return subprocess.call(cmd)
 
 
+def _html(args) -> int:
+    from pathlib import Path
+    from .ui.standalone import page_html      # Bokeh and Panel only for this command
+    net, x = build_network(args)
+    text = page_html(net, x, title=args.title)
+    path = Path(args.save)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot write {args.save}: {exc.strerror}") from None
+    print(f"wrote {path} ({len(text.encode()) / 1024:,.0f} KB, network {'-'.join(map(str, net.sizes))})")
+    return 0
+
+
+def _network_options(p):
+    """The options that choose a network and its input (trace and html)."""
+    p.add_argument("--preset", choices=list(presets.PRESETS))
+    p.add_argument("--sizes", help="layer sizes, e.g. 3,5,4,2")
+    p.add_argument("--activation", default="relu", choices=core.HIDDEN_ACTIVATIONS)
+    p.add_argument("--output", default="softmax", choices=core.OUTPUT_ACTIVATIONS)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--input", help="comma-separated input values")
+    p.add_argument("--weights", help="a network file saved by the app (.json or .npz)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m nnviz", description="nnviz: see what a neural network computes.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -139,15 +164,15 @@ def make_parser() -> argparse.ArgumentParser:
     sp.set_defaults(run=_params)
 
     st = sub.add_parser("trace", help="print the forward pass layer by layer")
-    st.add_argument("--preset", choices=list(presets.PRESETS))
-    st.add_argument("--sizes", help="layer sizes, e.g. 3,5,4,2")
-    st.add_argument("--activation", default="relu", choices=core.HIDDEN_ACTIVATIONS)
-    st.add_argument("--output", default="softmax", choices=core.OUTPUT_ACTIVATIONS)
-    st.add_argument("--seed", type=int, default=0)
-    st.add_argument("--input", help="comma-separated input values")
-    st.add_argument("--weights", help="a network file saved by the app (.json or .npz)")
+    _network_options(st)
     st.add_argument("--json", action="store_true", help="print one JSON object")
     st.set_defaults(run=_trace)
+
+    sh = sub.add_parser("html", help="write the network as one self-contained HTML page (no server needed)")
+    _network_options(sh)
+    sh.add_argument("--save", required=True, metavar="FILE", help="the HTML file to write")
+    sh.add_argument("--title", default="nnviz", help="the page's title")
+    sh.set_defaults(run=_html)
 
     pc = sub.add_parser("pieces", help="count linear pieces: deep tent-map ReLU network vs one wide layer")
     pc.add_argument("--depth", type=_depth_arg, default=6, help="largest k (layers of 2 ReLU units), 1..11")

@@ -34,10 +34,12 @@ class NetworkGraph(pn.viewable.Viewer):
     """Neurons as circles per layer, edges as segments; node colour = activation, edge = weight."""
 
     def __init__(self, state: SessionState, height: int = 470, prefix: str = "", view: str = "network",
-                 maps: bool = False, caption: bool = True, **params):
-        """prefix names the sources and figure; view is the tab that shows it (it redraws only there)."""
+                 maps: bool = False, caption: bool = True, served: bool = True, **params):
+        """prefix names the sources and figure; view is the tab that shows it (it redraws only there).
+        served=False draws for a file (nnviz/ui/standalone.py): no Python callbacks, as nothing would call them."""
         super().__init__(**params)
         self.state, self.view_key, self.with_maps, self.height = state, view, maps, height
+        self.served = served
         self._normal_height, self.scale = height, 1.0
         self.nodes = ColumnDataSource(name=f"{prefix}nodes")
         self.edges = ColumnDataSource(name=f"{prefix}edges")
@@ -55,7 +57,9 @@ class NetworkGraph(pn.viewable.Viewer):
         self._bias_stale = False
         self._stale = False
         self._label_masks = (False, False)
-        self._pace(prefix)
+        self._cancel_wait, self._behind = None, False
+        if served:
+            self._pace(prefix)
         self.refresh()
         self._on_received()     # the first drawing reaches the page with the models: no receipt will come
         state.param.watch(self._on_trace, "trace")
@@ -84,7 +88,8 @@ class NetworkGraph(pn.viewable.Viewer):
                    x_range=Range1d(-0.6, 3.6), y_range=Range1d(-3, 3), toolbar_location="above",
                    active_scroll=None)
         fig.min_border_left = fig.min_border_right = 10
-        fig.on_change("inner_width", lambda attr, old, new: self._on_width())
+        if self.served:
+            fig.on_change("inner_width", lambda attr, old, new: self._on_width())
         # Bokeh paints a plot on two canvases and repaints one only when something on it changed. An input
         # changes the neurons and their values: those live on the top canvas (level "overlay"); the
         # edges, bias labels, legend and colour bars below keep their pixels until the weights change.
@@ -207,8 +212,7 @@ class NetworkGraph(pn.viewable.Viewer):
         self.nodes.js_on_change("data", CustomJS(args={"received": self._received}, code="""
             setTimeout(() => { received.data = {n: [received.data.n[0] + 1]}; }, 0);"""))
         self._received.on_change("data", lambda attr, old, new: self._on_received())
-        self._cancel_wait = None            # set while an update is sent and not yet confirmed
-        self._behind = False                # a change came meanwhile
+        # _cancel_wait is set while an update is sent and not yet confirmed; _behind when a change came meanwhile
 
     def _on_received(self):
         if self._cancel_wait:
@@ -234,7 +238,7 @@ class NetworkGraph(pn.viewable.Viewer):
             self._describe_soon()
         self._seen = (st.structure, st.weights)
         self._stale = self._behind = False
-        if session.document() is not None:
+        if self.served and session.document() is not None:
             if self._cancel_wait:
                 self._cancel_wait()
             self._cancel_wait = session.later(self._on_received, RECEIPT_WAIT_MS)
@@ -269,7 +273,7 @@ class NetworkGraph(pn.viewable.Viewer):
 
     def _describe_soon(self):
         """The text alternative follows the picture after a pause (a screen reader needs no 60 Hz)."""
-        if session.document() is None:
+        if not self.served or session.document() is None:
             self._describe()
             return
         if getattr(self, "_cancel_describe", None):
