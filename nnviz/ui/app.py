@@ -48,7 +48,7 @@ class App(pn.viewable.Viewer):
         # The open tab's view (the others when first opened): in a served page once the page has loaded, so
         # the server answers the page in two short steps rather than one long one (see server/admission.py).
         session.once_loaded(self._open_view)
-        self.tabs.param.watch(lambda e: setattr(self.state, "view", self.keys[e.new]), "active")
+        self.tabs.param.watch(self._on_tab, "active")
         self.state.param.watch(self._on_view, "view")
         self.state.param.watch(lambda e: self._apply_present(), "present")
         self._apply_present()
@@ -92,9 +92,14 @@ class App(pn.viewable.Viewer):
         self.view(self.state.view)
         self._apply_present()               # presentation size and phone width reach a view built now
 
+    def _on_tab(self, event):
+        with pn.io.hold():                  # the view built now and every view's refresh: one batch
+            self.state.view = self.keys[event.new]
+
     def _on_view(self, event):
-        self.tabs.active = self.keys.index(event.new)
-        self._apply_present()
+        with pn.io.hold():
+            self.tabs.active = self.keys.index(event.new)
+            self._apply_present()
 
     # --- presentation mode and phones -------------------------------------------------------------
 
@@ -123,8 +128,9 @@ class App(pn.viewable.Viewer):
 
     def _on_viewport(self):
         visible = self.viewport.data.get("visible") or [1]
-        self.state.page_visible = bool(visible[0])
-        self._apply_present()
+        with pn.io.hold():
+            self.state.page_visible = bool(visible[0])
+            self._apply_present()
 
     def _apply_present(self):
         """Presentation mode: no sidebar, the graph as tall as the screen allows, fonts scaled with it."""

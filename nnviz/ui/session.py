@@ -272,7 +272,9 @@ def in_process(fn, args: tuple, done) -> bool:
 
 
 def _inside(doc, callback):
-    with set_curdoc(doc):
+    # One hold around everything a callback changes: every message of it then leaves by Panel's one
+    # path, in order (models a message defines never arrive after a message that refers to them).
+    with set_curdoc(doc), pn.io.hold(doc):
         callback()
 
 

@@ -61,11 +61,12 @@ class LazyTab(pn.viewable.Viewer):
     def ensure(self):
         """The view, built now if this is the first time it is needed."""
         if self.view is None:
-            self.view = self._build(self.state)
-            layout = pn.panel(self.view)
-            for pane in layout.select(pn.pane.Bokeh):              # before its models reach a page
-                lighten(pane.object)
-            self._holder.objects = [layout]
+            with pn.io.hold():                                  # the new models leave in one batch
+                self.view = self._build(self.state)
+                layout = pn.panel(self.view)
+                for pane in layout.select(pn.pane.Bokeh):          # before its models reach a page
+                    lighten(pane.object)
+                self._holder.objects = [layout]
         return self.view
 
     def __panel__(self):

@@ -482,7 +482,7 @@ class TrainingView(pn.viewable.Viewer):
             out = np.where(out >= (0.5 if t.net.output == "sigmoid" else 0.0), 1.0, -1.0)
         lo, hi = col.value_range(name, out)
         with pn.io.hold():
-            self.heat.data.update(image=[out.reshape(GRID, GRID).astype(np.float32)])   # float32 halves the bytes
+            self.heat.data.update(image=[_f32(out.reshape(GRID, GRID))])   # float32 halves the bytes
             if (self.mapper.low, self.mapper.high) != (lo, hi):
                 self.mapper.update(low=lo, high=hi)
             self.heat_fig.title.text = title
@@ -503,7 +503,7 @@ class TrainingView(pn.viewable.Viewer):
             if l == 0:
                 m = float(np.max(np.abs(v))) or 1.0
                 v = lo + (v / m + 1.0) / 2.0 * (hi - lo)
-            images.append(v.reshape(MAP_GRID, MAP_GRID).astype(np.float32))
+            images.append(_f32(v.reshape(MAP_GRID, MAP_GRID)))
         return images, lo, hi
 
     def _draw_maps(self):
@@ -527,3 +527,11 @@ class TrainingView(pn.viewable.Viewer):
         self.focus = None if cell == self.focus or cell[0] == self.trainer.net.L else cell
         self.graph.nodes.selected.indices = []
         self._draw_heat(self.trainer.net.forward(self.trainer.inputs(self._grid)))
+
+
+F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _f32(values):
+    """float32 for the page (half the bytes); a diverged run's huge values stay the largest finite ones."""
+    return np.clip(values, -F32_MAX, F32_MAX).astype(np.float32)
