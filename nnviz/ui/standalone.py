@@ -118,6 +118,7 @@ def _header(net: core.Network, title: str) -> Div:
 def page_html(net: core.Network, x, title: str = "nnviz") -> str:
     """The whole page for network `net` at input `x`, as the text of one HTML file."""
     check(net)
+    x = core.validate_input(x, net.sizes[0])
     state = SessionState()
     if not state.install(net.copy(), x, preset="custom", custom_weights=True):
         raise ValueError(state.message)
