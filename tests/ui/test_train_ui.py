@@ -13,9 +13,11 @@ def epoch_and_loss(page):
 
 def test_play_trains_and_pause_stops(server, page, console_errors):
     page.goto(server + "?view=train")
-    # The starter 3-4-3-2 network cannot learn circle: the tab says so and offers one that can.
-    page.get_by_text("cannot learn circle").wait_for()
-    page.get_by_role("button", name="Use 2-4-3-1 (tanh output) instead").click()
+    # Ready at once: the starter 3-4-3-2 cannot learn circle, so the tab trains 2-4-3-1 and says so.
+    page.locator(".train-switched").wait_for()
+    assert "2-4-3-1" in page.locator(".train-switched").inner_text()
+    assert page.get_by_role("button", name="Undo").is_visible()
+    page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('train_points').data.x.length > 100")
     page.locator(".train-status").wait_for()
     page.wait_for_function("() => Bokeh.documents[0].get_model_by_name('loss_curve').data.epoch.length > 0")
     epoch0, loss0 = epoch_and_loss(page)

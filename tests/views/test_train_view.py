@@ -211,15 +211,41 @@ def test_the_sidebar_network_is_what_trains(view):
 
 
 def test_a_network_that_does_not_fit_is_not_replaced_silently():
-    app = App(query={"view": "train"})                         # the starter 3-4-3-2 softmax network
+    app = App(query={"view": "train", "preset": "custom", "sizes": "3,4,3,2"})    # a network the link names
     tv = app.view("train")
-    assert tv.trainer is None and app.state.network.sizes == (3, 4, 3, 2)
+    assert tv.trainer is None and app.state.network.sizes == (3, 4, 3, 2) and not tv.switched.visible
     assert "cannot learn circle" in tv.network_note.object and tv.adapt.visible
     assert tv.play.disabled and "2-4-3-1" in tv.adapt.label
     tv.adapt.clicks += 1                                       # the teacher agrees
     assert app.state.network.sizes == (2, 4, 3, 1) and app.state.network.output == "tanh"
     assert tv.trainer is not None and tv.trainer.net is app.state.network and not tv.play.disabled
     assert "2-4-3-1" in app.state.message
+
+
+def test_a_fresh_training_tab_is_ready_and_says_what_it_changed():
+    app = App(query={"view": "train"})                         # the untouched starter 3-4-3-2 softmax network
+    tv = app.view("train")
+    net = app.state.network
+    assert net.sizes == (2, 4, 3, 1) and net.output == "tanh" and tv.trainer.net is net
+    assert not tv.play.disabled and not tv.adapt.visible
+    assert len(tv.points.data["x"]) == tv.trainer.data.X_train.shape[0] > 100     # the problem's points
+    assert tv.switched.visible and tv.undo.visible
+    assert "3-4-3-2" in tv.switched.object and "2-4-3-1" in tv.switched.object
+    loss0 = tv.trainer.record()["train_loss"]
+    tv.run_frames(3, epochs=10)
+    assert tv.trainer.epoch == 30 and tv.trainer.history["train_loss"][-1] < loss0
+    tv.undo.clicks += 1                                        # the starter comes back, and the tab says why it cannot train
+    assert app.state.network.sizes == (3, 4, 3, 2) and app.state.preset == "starter"
+    assert not app.state.custom_weights and tv.trainer is None and tv.play.disabled
+    assert "cannot learn circle" in tv.network_note.object and not tv.switched.visible
+
+
+def test_the_switch_note_goes_when_the_network_changes_again():
+    app = App(query={"view": "train"})
+    tv = app.view("train")
+    assert tv.switched.visible
+    assert app.state.set_sizes("2,5,1")
+    assert not tv.switched.visible and not tv.undo.visible and tv.trainer.net.sizes == (2, 5, 1)
 
 
 def test_digits_network_learns_and_drawing_changes_prediction():

@@ -109,6 +109,8 @@ class TrainingView(pn.viewable.Viewer):
         state.param.watch(lambda *_: self._run_timer(), "page_visible")
         session.on_destroyed(lambda: self._set_playing(False))
         self.rebuild(keep_epoch=True)
+        if self.trainer is None and self._untouched_starter():
+            self._switch_for_training()
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -121,6 +123,11 @@ class TrainingView(pn.viewable.Viewer):
         self.regen = pn.widgets.Button(label="New data", width=78, margin=(5, 2),
                                        description="Draw new points (the next data seed)")
         self.adapt = pn.widgets.Button(label="Use a network that fits", color="primary", visible=False)
+        self.switched = pn.pane.HTML("", name="train_switched", visible=False, sizing_mode="stretch_width",
+                                     margin=(0, 10))
+        self.undo = pn.widgets.Button(label="Undo", width=70, margin=(0, 10, 6, 10), visible=False,
+                                      description="Back to the network you had before this tab opened")
+        self.undo.on_click(lambda e: self.undo_switch())
         self.show_test = pn.widgets.Checkbox(label="show test points", value=False)
         self.discrete = pn.widgets.Checkbox(label="discretise output", value=False)
         self.play.param.watch(lambda e: self._set_playing(e.new), "value")
@@ -163,7 +170,8 @@ class TrainingView(pn.viewable.Viewer):
 
     def __panel__(self):
         buttons = pn.Row(self.play, self.step, self.reset, self.regen)
-        left = pn.Column(buttons, self.status, self.message, self.network_note, self.adapt, self.controls,
+        left = pn.Column(buttons, self.status, self.message, self.switched, self.undo, self.network_note,
+                         self.adapt, self.controls,
                          pn.pane.HTML(f"<div class='nnviz-caption'>{ORDER_HELP}</div>", name="train_order_help",
                                       width=270, margin=(0, 10)),
                          width=290)
@@ -255,7 +263,41 @@ class TrainingView(pn.viewable.Viewer):
         self.state.message = (f"The network is now {'-'.join(map(str, net.sizes))} with {net.output} output, "
                               f"new weights, for {self.settings.problem}.")
 
+    def _untouched_starter(self) -> bool:
+        """The page's first network, as nobody chose it (no link named one, nothing was changed)."""
+        s = self.state
+        return s.preset == s.param.preset.default and not s.custom_weights
+
+    def _switch_for_training(self):
+        """Opened on the untouched starter network, which cannot learn the problem: train one that can at
+        once, and say so with an Undo (one network for every tab, never changed silently)."""
+        s, before = self.state, self.state.network
+        self._undo_to = dict(net=before, preset=s.preset, seed=s.seed, custom_weights=s.custom_weights)
+        self.use_fitting_network()
+        self._switched_to = s.network
+        s.message = ""
+        self.switched.object = (
+            f"<div class='train-switched'>The starter network ({'-'.join(map(str, before.sizes))}, "
+            f"{esc(before.output)} output) cannot learn {esc(self.settings.problem)}, so this tab uses "
+            f"<b>{'-'.join(map(str, s.network.sizes))}</b> ({esc(s.network.output)} output) instead: "
+            "every tab shows it now.</div>")
+        self.switched.visible = self.undo.visible = True
+
+    def undo_switch(self):
+        """Back to the network the page had before the tab switched it (the tab then says why it cannot train)."""
+        kept = getattr(self, "_undo_to", None)
+        self._hide_switch()
+        if kept is not None:
+            net = kept.pop("net")
+            self.state.install(net, **kept)
+
+    def _hide_switch(self):
+        self.switched.visible = self.undo.visible = False
+        self._switched_to = None
+
     def _structure_changed(self, *_):
+        if getattr(self, "_switched_to", None) is not None and self.state.network is not self._switched_to:
+            self._hide_switch()                     # another network now: the Undo would surprise
         if self.trainer is not None and self.state.network is self.trainer.net:
             return
         self.settings.epoch = 0
