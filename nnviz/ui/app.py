@@ -19,6 +19,8 @@ STYLESHEET = STATIC / "nnviz.css"
 PAGE_JS = STATIC / "page.js"
 EXTENSIONS = ("katex",)             # Panel extensions the views need (KaTeX for pn.pane.LaTeX)
 URL_DELAY_MS = 300                  # the picture first, the address bar after a pause
+PRESENT_HELP = ("<span class='nnviz-caption'>PageDown / PageUp (a clicker) or the arrow keys: next / "
+                "previous view · P: leave</span>")
 NARROW = 800                        # px: below this the controls fold away (CSS) and colour bars hide
 # On a narrow screen the tab headers wrap onto more lines, so every tab stays in sight and tappable
 # (Bokeh's header otherwise clips the tabs that do not fit). The header is in the Tabs' shadow root.
@@ -40,7 +42,8 @@ class App(pn.viewable.Viewer):
         self.controls = Controls(self.state)
         self.tabs_content = {key: LazyTab(self.state, key, build) for key, _, build in VIEWS}
         self.tabs = pn.Tabs(*[(title, self.tabs_content[key]) for key, title, _ in VIEWS], dynamic=False,
-                            sizing_mode="stretch_width", name="views", stylesheets=[TABS_CSS])
+                            sizing_mode="stretch_width", name="views", stylesheets=[TABS_CSS],
+                            css_classes=["nnviz-views"])
         self._page_parts()
         self._root = None
         refusals.watch(session.document(), self._widgets, lambda text: setattr(self.state, "message", text))
@@ -104,6 +107,8 @@ class App(pn.viewable.Viewer):
     # --- presentation mode and phones -------------------------------------------------------------
 
     def _page_parts(self):
+        self.present_hint = pn.pane.HTML(PRESENT_HELP, visible=False, margin=(12, 8),
+                                         css_classes=["nnviz-present-hint"])
         self.present_toggle = pn.widgets.Toggle(label="Present (P)", color="light", width=120, margin=(6, 6),
                                                 css_classes=["nnviz-present-toggle"])
         self.copy_link = pn.widgets.Button(label="Copy link", color="light", width=100, margin=(6, 6),
@@ -137,6 +142,7 @@ class App(pn.viewable.Viewer):
         on = bool(self.state.present)
         self.present_toggle.value = on
         self.side.visible = not on
+        self.present_hint.visible = on
         h = int(self.viewport.data["h"][0]) if self.viewport.data["h"] else 720
         w = int(self.viewport.data["w"][0]) if self.viewport.data["w"] else 1280
         built = self.tabs_content["network"].view
@@ -161,7 +167,8 @@ class App(pn.viewable.Viewer):
             '<header class="nnviz-header"><h1 class="nnviz-title">nnviz</h1>'
             '<span class="nnviz-tagline">see what a neural network computes</span></header>',
             sizing_mode="stretch_width", margin=0, css_classes=["nnviz-title-pane"])
-        header = pn.Row(title, self.controls_toggle, self.copied, self.copy_link, self.present_toggle,
+        header = pn.Row(title, self.controls_toggle, self.copied, self.present_hint, self.copy_link,
+                        self.present_toggle,
                         sizing_mode="stretch_width", margin=0, css_classes=["nnviz-bar"], stylesheets=[BAR_CSS])
         main = pn.Column(self.tabs, sizing_mode="stretch_width", css_classes=["nnviz-main"], margin=0)
         self._root = pn.Column(header, pn.Row(self.side, main, sizing_mode="stretch_width"),

@@ -54,6 +54,31 @@ def test_presentation_mode_fills_a_projector(server, browser):
     assert errors == []
 
 
+def test_a_clicker_walks_the_lesson_in_presentation_mode(server, page, console_errors):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(server + "?present=1")
+    wait_ready(page)
+    hint = page.get_by_text("PageDown / PageUp (a clicker)")
+    hint.wait_for()                                                                   # the page says how
+    view = "() => new URLSearchParams(location.search).get('view')"
+    page.keyboard.press("PageDown")                                                   # a clicker's "next"
+    page.wait_for_function(f"() => ({view})() === 'neuron'")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => ({view})() === 'forward'")
+    page.keyboard.press("PageUp")                                                     # and "back"
+    page.wait_for_function(f"() => ({view})() === 'neuron'")
+    page.keyboard.press("PageUp")
+    page.wait_for_function(f"() => ({view})() === null")                              # network: the default
+    page.keyboard.press("PageUp")                                                     # the first view stays
+    page.keyboard.press("p")                                                          # out of presentation mode
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('present')")
+    assert not hint.is_visible()
+    page.keyboard.press("PageDown")                                                   # scrolls, opens no view
+    page.wait_for_timeout(800)                                                        # longer than the link's delay
+    assert page.evaluate(view) is None
+    assert console_errors == []
+
+
 def test_phone_layout(server, browser):
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = ctx.new_page()

@@ -6,7 +6,8 @@
 // 3. Focus: a visible ring on whatever the keyboard reaches, inside shadow roots too (page CSS stops
 //    at a shadow root, so the same rule is adopted by every root).
 // 4. Keys: "p" toggles presentation mode (the button with class nnviz-present-toggle), when no text
-//    field has the focus.
+//    field has the focus. In presentation mode a presenter's clicker (PageDown / PageUp, and the arrow
+//    keys) opens the next / previous view in lesson order, unless a slider or field has the focus.
 (function () {
   if (window.__nnvizPage) return;
   window.__nnvizPage = true;
@@ -100,6 +101,28 @@
     return found;
   }
 
+  function viewTabs() {            // the headers of the views' tabs (the Tabs with class nnviz-views)
+    var found = [];
+    walk(document, function (root) {
+      if (found.length || !root.host || !root.host.classList || !root.host.classList.contains("nnviz-views")) return;
+      found = Array.prototype.slice.call(root.querySelectorAll(".bk-tab"));
+    });
+    return found;
+  }
+
+  var STEP = {PageDown: 1, ArrowRight: 1, ArrowDown: 1, PageUp: -1, ArrowLeft: -1, ArrowUp: -1};
+
+  function clicker(e, t) {
+    var step = STEP[e.key];
+    var b = presentToggle();
+    if (!step || !b || !b.classList.contains("bk-active")) return;
+    if (t && (t.getAttribute && t.getAttribute("role") === "slider" || t.classList && t.classList.contains("noUi-handle"))) return;
+    var tabs = viewTabs();
+    var now = tabs.findIndex(function (tab) { return tab.classList.contains("bk-active"); });
+    var next = Math.max(0, Math.min(tabs.length - 1, now + step));
+    if (now >= 0 && next !== now) { tabs[next].click(); e.preventDefault(); }
+  }
+
   document.addEventListener("keydown", function (e) {
     var t = e.composedPath ? e.composedPath()[0] : e.target;
     var typing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
@@ -107,7 +130,9 @@
     if (e.key === "p" || e.key === "P") {
       var b = presentToggle();
       if (b) { b.click(); e.preventDefault(); }
+      return;
     }
+    clicker(e, t);
   });
 
   // 5. The viewport's size, for presentation mode, and whether the page is visible, so the server
