@@ -240,6 +240,42 @@ def read(state, args: dict) -> list:
     return refused
 
 
+def keywords(state, values: dict) -> dict:
+    """Python keywords as the query values read() takes: `sizes=(2, 3, 1)`, `activation="tanh"` (the link's
+    names, or the parameters' own such as `activations`), a settings group as a dict (`train={"lr": 0.03}`).
+    A name the state does not have is a TypeError; the values are checked by read(), as a link's are."""
+    known = {}
+    for key, owner, name, p in fields(state):
+        if (p.metadata or {}).get("codec") != "weights":
+            known[key] = p
+            if owner is state:
+                known.setdefault(name, p)
+    key_of = {name: key for key, owner, name, _ in fields(state) if owner is state}
+    groups = {key.split(".")[0] for key in known if "." in key}
+    flat = {}
+    for name, value in values.items():
+        if name in groups and isinstance(value, dict):
+            flat.update({f"{name}.{sub}": v for sub, v in value.items()})
+        else:
+            flat[name] = value
+    q = {}
+    for name, value in flat.items():
+        if name not in known:
+            raise TypeError(f"unknown setting {name!r}; the settings are {', '.join(sorted(k for k in known))}")
+        p = known[name]
+        if isinstance(value, str) or value is None:
+            text = value
+        else:
+            if isinstance(p, param.List) and not isinstance(value, (list, tuple)):
+                value = np.atleast_1d(value).tolist()      # a NumPy vector, or one number for x
+            try:
+                text = write_value(p, list(value) if isinstance(value, tuple) else value)
+            except (TypeError, ValueError):
+                text = str(value)                          # read() refuses it with its own words
+        q[key_of.get(name, name)] = text
+    return q
+
+
 def snapshot(state) -> dict:
     """Every linked value, with the weights as float32: equal snapshots mean the same state."""
     out = {}

@@ -34,8 +34,11 @@ BAR_CSS = (f"@media (max-width: {NARROW}px) {{ :host {{ flex-wrap: wrap !importa
 class App(pn.viewable.Viewer):
     """nnviz for one browser session: nothing here is shared with another session."""
 
-    def __init__(self, query: dict | None = None, **params):
-        super().__init__(**params)
+    def __init__(self, query: dict | None = None, *, network=None, **settings):
+        """query: a link's values (the served page's own by default). network: a core.Network to show.
+        settings: the state's names as Python values, e.g. App(sizes=(2, 3, 1), activation="tanh",
+        view="train", x=[0.5, -1], train={"lr": 0.03}); a bad value is a ValueError saying why."""
+        super().__init__(**{k: settings.pop(k) for k in list(settings) if k in self.param})
         session.run_js_when_ready(PAGE_JS.read_text())
         self.keys = [key for key, _, _ in VIEWS]
         self.state = SessionState(views=self.keys)
@@ -48,6 +51,13 @@ class App(pn.viewable.Viewer):
         self._root = None
         refusals.watch(session.document(), self._widgets, lambda text: setattr(self.state, "message", text))
         self.apply_query(session.query_args() if query is None else query)
+        if network is not None:
+            if not self.state.install(network.copy(), preset="custom", custom_weights=True):
+                raise ValueError(self.state.message)
+        if settings:
+            refused = self.apply_query(link.keywords(self.state, settings))
+            if refused:
+                raise ValueError("; ".join(refused))
         # The open tab's view (the others when first opened): in a served page once the page has loaded, so
         # the server answers the page in two short steps rather than one long one (see server/admission.py).
         session.once_loaded(self._open_view)
