@@ -1,7 +1,7 @@
 """The one figure factory: every Bokeh figure of nnviz starts here, with fonts readable on a projector."""
 from __future__ import annotations
 
-from bokeh.models import BoxSelectTool, GlyphRenderer, LassoSelectTool, PolySelectTool, TapTool
+from bokeh.models import BoxSelectTool, Glyph, GlyphRenderer, LassoSelectTool, PolySelectTool, TapTool
 from bokeh.plotting import figure
 
 FONT = "13px"
@@ -54,3 +54,24 @@ def lighten(model):
     for p in [model] if isinstance(model, figure) else model.select({"type": figure}):
         selectable = any(isinstance(t, (TapTool, BoxSelectTool, LassoSelectTool, PolySelectTool)) for t in p.tools)
         plain(*(r for r in p.renderers if isinstance(r, GlyphRenderer)), selectable=selectable)
+
+
+def scale_fonts(model, scale: float, base: dict, glyphs: bool = True):
+    """Presentation size: every font under a Bokeh model (axes, titles, legends, colour bars, and text
+    glyphs of a fixed size unless glyphs=False) `scale` times its own size. `base` (one per view) keeps
+    each size as first seen, so scaling back to 1 restores it."""
+    for m in model.references():
+        if isinstance(m, Glyph) and not glyphs:
+            continue
+        for name in m.properties():
+            if not name.endswith("font_size"):
+                continue
+            key = (m.id, name)
+            if key not in base:
+                value = getattr(m, name)
+                if not (isinstance(value, str) and value.endswith("px")):
+                    continue
+                base[key] = float(value[:-2])
+            size = f"{round(base[key] * scale)}px"
+            if getattr(m, name) != size:
+                setattr(m, name, size)

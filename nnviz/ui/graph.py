@@ -150,8 +150,8 @@ class NetworkGraph(pn.viewable.Viewer):
     def _colour_bars(self, fig):
         bars = [(self.input_mapper, "input x"), (self.hidden_mapper, "hidden a"), (self.output_mapper, "output a")]
         for mapper, title in bars:
-            fig.add_layout(ColorBar(color_mapper=mapper, title=title, width=10, title_text_font_size="11px",
-                                    major_label_text_font_size="10px", padding=4), "right")
+            fig.add_layout(ColorBar(color_mapper=mapper, title=title, width=10, title_text_font_size="12px",
+                                    major_label_text_font_size="12px", padding=4), "right")
         self.bars = fig.right[-3:]
         self.hidden_bar, self.output_bar = fig.right[-2], fig.right[-1]
         self.narrow = False
@@ -172,7 +172,7 @@ class NetworkGraph(pn.viewable.Viewer):
                                line_alpha="alpha"))
         items = [LegendItem(label=label, renderers=[r], index=i) for i, (_, label, _, _) in enumerate(samples)]
         self.legend = Legend(items=items, orientation="horizontal", title="edges: width |w|, colour sign",
-                             title_text_font_size="11px", label_text_font_size="11px", spacing=4,
+                             title_text_font_size="12px", label_text_font_size="12px", spacing=4,
                              border_line_alpha=0, glyph_width=16, label_standoff=2, ncols=self._legend_cols())
         fig.add_layout(self.legend, "below")
 
@@ -243,12 +243,13 @@ class NetworkGraph(pn.viewable.Viewer):
                 self._cancel_wait()
             self._cancel_wait = session.later(self._on_received, RECEIPT_WAIT_MS)
 
-    def present(self, height_px: int | None):
-        """Presentation size: the figure `height_px` tall, fonts and neurons scaled with it (None: normal)."""
-        if height_px == getattr(self, "_present_px", None):
+    def present(self, height_px: int | None, scale: float | None = None):
+        """Presentation size: the figure `height_px` tall, fonts and neurons scaled with it, or by `scale`
+        (None: normal)."""
+        if (height_px, scale) == getattr(self, "_present_px", None):
             return
-        self._present_px = height_px
-        self.scale = 1.0 if height_px is None else float(np.clip(height_px / 650, 1.0, 2.2))
+        self._present_px = (height_px, scale)
+        self.scale = 1.0 if height_px is None else scale or float(np.clip(height_px / 650, 1.0, 2.2))
         self.height = self._normal_height if height_px is None else int(height_px)
         px = lambda base: f"{round(base * self.scale)}px"
         with pn.io.hold():

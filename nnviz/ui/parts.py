@@ -7,8 +7,15 @@ import panel as pn
 
 from ..encode.colours import NOTE
 
-TEXT_STYLE = {"font-size": "15px", "line-height": "1.45"}
-MATH_STYLE = {"font-size": "17px"}
+
+
+def px(n: float) -> str:
+    """A font size that grows in presentation mode (the page sets --nnviz-scale; 1 otherwise)."""
+    return f"calc({n}px * var(--nnviz-scale, 1))"
+
+
+TEXT_STYLE = {"font-size": px(15), "line-height": "1.45"}
+MATH_STYLE = {"font-size": px(17)}
 # Panel shows KaTeX's MathML (it hides KaTeX's HTML), so the browser's own MathML layout draws
 # the maths. Stretchy [ ] need an OpenType math font that many Linux machines lack, so matrix
 # brackets are drawn as CSS borders on <mtable> and KaTeX's fence characters are hidden instead.
@@ -59,3 +66,17 @@ def on_demand(label: str, build, **kw) -> pn.Column:
     button.on_click(lambda event: setattr(holder, "objects", [build()]))
     holder.objects = [button]
     return holder
+
+
+# Columns side by side that wrap below 800 px (a phone) instead of widening the page.
+WRAP_CSS = "@media (max-width: 800px) { :host { flex-wrap: wrap !important; } }"
+
+
+class WrapRow(pn.Row):
+    """A row whose columns wrap on a phone. Panel gives a stretching row the sum of its children's
+    widths as its minimum width, which would keep the page as wide as all the columns together."""
+
+    def _compute_sizing_mode(self, children, props):
+        sizing = super()._compute_sizing_mode(children, props)
+        sizing.pop("min_width", None)
+        return sizing

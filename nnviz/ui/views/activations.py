@@ -13,7 +13,7 @@ from ... import core
 from ...encode.colours import ACCENT, DERIVATIVE, INK
 from ...encode.notation import NOTATION, fmt, options
 from ..figures import fig
-from ..parts import esc, html_text, note
+from ..parts import esc, html_text, note, px
 from .base import LessonView
 
 Z = np.linspace(-5, 5, 401)
@@ -97,9 +97,9 @@ class ActivationsView(LessonView):
         p.legend.background_fill_alpha = 0.7
         p.legend.padding = p.legend.margin = 2
         p.legend.spacing = 0
-        formula = pn.pane.LaTeX(rf"$\displaystyle {notation.latex}$", styles={"font-size": "15px"}, margin=(0, 6),
+        formula = pn.pane.LaTeX(rf"$\displaystyle {notation.latex}$", styles={"font-size": px(15)}, margin=(0, 6),
                                 name=f"formula_{name}")
-        rng = pn.pane.HTML(f"range {range_text(name)}", styles={"font-size": "14px", "color": "#444"},
+        rng = pn.pane.HTML(f"range {range_text(name)}", styles={"font-size": px(14), "color": "#444"},
                            margin=(6, 6), align="center")
         return pn.Column(p, pn.Row(formula, pn.Spacer(), rng, width=300, height=44), width=306,
                          margin=(0, 4, 4, 0), css_classes=[f"act-{name}"])

@@ -8,7 +8,7 @@ from bokeh.models import ColumnDataSource, Range1d, Span
 from ...encode.colours import ACCENT, DERIVATIVE, INK, POS_COLOUR, TEXT
 from ...encode.notation import fmt
 from ..figures import fig, legend_below
-from ..parts import html_text, note
+from ..parts import html_text, note, px
 from ...core.fitting import DOMAIN, MAX_WIDTH, Approximator
 
 
@@ -71,7 +71,7 @@ class ApproximationView(pn.viewable.Viewer):
             self.err_now.data = {"width": [k], "rmse": [err]}
             self.err_span.location = k
             self.error.object = (f"Error with <b>{k}</b> hidden unit{'s' if k > 1 else ''}: "
-                                 f"RMSE = <b style='font-size:20px'>{fmt(err)}</b>")
+                                 f"RMSE = <b style='font-size:calc(20px * var(--nnviz-scale, 1))'>{fmt(err)}</b>")
 
     @property
     def rmse(self) -> float:
@@ -82,7 +82,7 @@ class ApproximationView(pn.viewable.Viewer):
         target = pn.widgets.RadioButtonGroup.from_param(self.p.param.target, color="light", **kw)
         width = pn.widgets.IntSlider.from_param(self.p.param.width, css_classes=["approx-width"], **kw)
         side = pn.Column(
-            pn.pane.HTML("<b>Target function</b>", styles={"font-size": "14px"}, margin=(4, 10, 0, 10)),
+            pn.pane.HTML("<b>Target function</b>", styles={"font-size": px(14)}, margin=(4, 10, 0, 10)),
             target, width, self.error, self.err_fig,
             note("Each hidden unit's weights w, b are random and stay fixed (seed 0); only the output "
                  "weights v are fitted, by least squares. Width is a <i>hyperparameter</i>; w, b, v are "

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import panel as pn
 
-from ..figures import lighten
+from ..figures import lighten, scale_fonts
 
 
 class LessonView(pn.viewable.Viewer):
@@ -55,6 +55,7 @@ class LazyTab(pn.viewable.Viewer):
         super().__init__(**params)
         self.state, self.key, self._build = state, key, build
         self.view = None
+        self._layout, self._font_base, self.scale = None, {}, 1.0
         self._holder = pn.Column(sizing_mode="stretch_width", min_height=300, name=f"tab-{key}")
         state.param.watch(lambda e: self.ensure() if e.new == key else None, "view")
 
@@ -66,8 +67,19 @@ class LazyTab(pn.viewable.Viewer):
                 layout = pn.panel(self.view)
                 for pane in layout.select(pn.pane.Bokeh):          # before its models reach a page
                     lighten(pane.object)
+                self._layout = layout
+                self.present(self.scale)
                 self._holder.objects = [layout]
         return self.view
+
+    def present(self, scale: float):
+        """The fonts of the view's figures at `scale` times their size (presentation mode; 1: normal)."""
+        self.scale = scale
+        if self._layout is None:
+            return
+        graph = getattr(self.view, "graph", None)              # a network graph sizes its own text
+        for pane in self._layout.select(pn.pane.Bokeh):
+            scale_fonts(pane.object, scale, self._font_base, glyphs=graph is None or pane.object is not graph.fig)
 
     def __panel__(self):
         return self._holder

@@ -177,8 +177,8 @@ class DepthView(LessonView):
                 f"<td style='{cell}'>{sum(shallow.sizes[1:-1])}</td></tr>"
                 f"<tr><td>parameters</td><td style='{cell}'>{P_deep:,}</td><td style='{cell}'>{P_shallow:,}</td></tr>"
                 f"<tr style='font-weight:700'><td>linear pieces (counted)</td>"
-                f"<td style='{cell};font-size:20px;color:{INK}'>{n_deep:,}</td>"
-                f"<td style='{cell};font-size:20px;color:{ACCENT}'>{n_shallow:,}</td></tr></table>")
+                f"<td style='{cell};font-size:calc(20px * var(--nnviz-scale, 1));color:{INK}'>{n_deep:,}</td>"
+                f"<td style='{cell};font-size:calc(20px * var(--nnviz-scale, 1));color:{ACCENT}'>{n_shallow:,}</td></tr></table>")
 
     def train(self):
         """Train the wide and the deep network (same budget, data, optimiser, epochs; off the event
@@ -218,7 +218,7 @@ class DepthView(LessonView):
                 "<table style='border-collapse:collapse'><tr><th style='text-align:left;padding:3px 10px'>network"
                 "</th><th style='padding:3px 10px'>parameters</th><th style='padding:3px 10px'>final test loss</th>"
                 f"<th style='padding:3px 10px'>test accuracy</th></tr>{rows}</table>"
-                f"<div style='color:#555;font-size:13px'>Both: tanh, Adam, {len(wide['history']['epoch']) - 1} "
+                f"<div style='color:#555;font-size:calc(13px * var(--nnviz-scale, 1))'>Both: tanh, Adam, {len(wide['history']['epoch']) - 1} "
                 f"epochs, same {TRAIN['problem']} data and seed; trained in {self.train_seconds:.2f} s.</div>")
 
     @property

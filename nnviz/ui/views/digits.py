@@ -192,5 +192,5 @@ class DigitsView(pn.viewable.Viewer):
             p = np.nan_to_num(np.asarray(self.state.trace.output, dtype=float))
             k = int(np.argmax(p))
             self.probs.data.update(p=p, color=[POS_COLOUR if i == k else MUTED for i in range(10)])
-            self.prediction.object = (f'<div style="font-size:18px">Prediction: <b class="digit-class">{k}</b> '
+            self.prediction.object = (f'<div style="font-size:calc(18px * var(--nnviz-scale, 1))">Prediction: <b class="digit-class">{k}</b> '
                                       f'with probability <b>{float(p[k]):.1%}</b></div>')

@@ -1,5 +1,6 @@
 """Forward pass step by step for the App's network and input: z = W a + b with the real numbers,
-then a = f(z), one layer per step (shaded on the Network graph), and the output as bars.
+then a = f(z), one layer per step, beside the network graph with that layer shaded and its incoming
+edges marked, and the output as bars.
 """
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import numpy as np
 import panel as pn
 from bokeh.models import ColumnDataSource, FactorRange, Range1d
 
-from ...encode.colours import MUTED, POS_COLOUR
+from ...encode.colours import MUTED, POS_COLOUR, TEXT
 from ...encode.layout import layer_names
 from ...encode.notation import MAX_SHOWN, NOTATION, bmatrix, column, fmt, vec_text
-from ..figures import fig
-from ..parts import esc, html_text, math_pane, note
+from ..figures import fig, plain
+from ..graph import NetworkGraph
+from ..parts import WRAP_CSS, WrapRow, esc, html_text, math_pane, note, px
 from .base import LessonView
 MAX_BARS = 40            # wider outputs show their first MAX_BARS units as bars
+GRAPH_HEIGHT = 330       # px: the graph beside the step's matrices
+HALO_PX = 5              # px added around an incoming edge of the step's layer
 
 
 class ForwardView(LessonView):
@@ -38,6 +42,15 @@ class ForwardView(LessonView):
         self.verdict = html_text("", name="forward_verdict")
         self.probs = ColumnDataSource(name="probs", data={"cls": [], "p": [], "colour": [], "label": []})
         self.bars = self._bars()
+        # The network beside the numbers: the graph shades the step's layer; its incoming edges get a dark
+        # halo (the shading's yellow would blend with the negative weights' colour).
+        self.graph_height = GRAPH_HEIGHT
+        self.graph = NetworkGraph(state, height=GRAPH_HEIGHT, prefix="forward_", view="forward", caption=False)
+        self.incoming = ColumnDataSource(name="forward_incoming", data={k: [] for k in ("x0", "y0", "x1", "y1", "w")})
+        halo = self.graph.fig.segment("x0", "y0", "x1", "y1", source=self.incoming, line_width="w",
+                                      line_color=TEXT, line_alpha=0.25, level="underlay")
+        plain(halo)
+        self.graph.set_narrow(True)          # no colour bars, a two-line legend: the matrices need the room
         self.watch("trace")
         self.refresh()
 
@@ -71,6 +84,7 @@ class ForwardView(LessonView):
                 self.step.param.update(end=max(L, 2), value=step)
             self.step.disabled = L == 1
             self._show_step()
+            self._show_incoming()
             self._show_output()
 
     def _show_step(self):
@@ -84,10 +98,11 @@ class ForwardView(LessonView):
         a_in = "x" if l == 1 else f"a^{{[{l - 1}]}}"
         if max(n_in, n_out) > MAX_SHOWN:
             self.heading.object += " &nbsp;<span style='color:#555'>(big: the first rows/columns and the last)</span>"
+        # One display per line, so the step fits beside the graph: the rule, its numbers, the results.
         self.math.object = (
-            rf"$$z^{{[{l}]}} = W^{{[{l}]}}{a_in} + b^{{[{l}]}} = {bmatrix(net.W[l - 1])}{column(tr.a[l - 1])}"
-            rf" + {column(net.b[l - 1])} = {column(tr.z[l])}$$"
-            rf"$$a^{{[{l}]}} = {NOTATION[name].tex}\big(z^{{[{l}]}}\big) = {column(tr.a[l])}$$")
+            rf"$$z^{{[{l}]}} = W^{{[{l}]}}{a_in} + b^{{[{l}]}}$$"
+            rf"$$= {bmatrix(net.W[l - 1])}{column(tr.a[l - 1])} + {column(net.b[l - 1])}$$"
+            rf"$$= {column(tr.z[l])} \qquad a^{{[{l}]}} = {NOTATION[name].tex}\big(z^{{[{l}]}}\big) = {column(tr.a[l])}$$")
         rows = []
         for k in range(1, net.L + 1):
             row = (f"Layer {k}: z{k} = {vec_text(tr.z[k])} → a{k} = {net.activation_of(k)}(z{k}) = "
@@ -95,6 +110,15 @@ class ForwardView(LessonView):
             rows.append(f"<li><b>{esc(row)}</b></li>" if k == l else f"<li>{esc(row)}</li>")
         self.path.object = (f"<div>x = {esc(vec_text(tr.a[0]))}</div>"
                             f"<ul style='margin:4px 0;padding-left:20px'>{''.join(rows)}</ul>")
+
+    def _show_incoming(self):
+        """The edges into the step's layer, from the graph's own `edges` (drawn under them, wider)."""
+        e = self.graph.edges.data
+        if "layer" not in e:
+            return
+        rows = np.flatnonzero(np.asarray(e["layer"]) == min(self.settings.step, self.state.network.L))
+        cols = {k: np.asarray(e[k])[rows] for k in ("x0", "y0", "x1", "y1")}
+        self.incoming.data = {**cols, "w": np.asarray(e["width"])[rows] + HALO_PX}
 
     def _show_output(self):
         net, tr = self.state.network, self.state.trace
@@ -122,15 +146,19 @@ class ForwardView(LessonView):
         self.verdict.object = text
 
     def __panel__(self):
+        controls = WrapRow(self.prev, self.step, self.next, pn.pane.HTML(
+            "<span style='color:#555'>the graph shades this step's layer and marks the edges into it</span>",
+            margin=(14, 10), styles={"font-size": px(13)}), sizing_mode="stretch_width", stylesheets=[WRAP_CSS])
+        numbers = pn.Column(self.heading, self.math, self.path, sizing_mode="stretch_width",
+                            styles={"overflow-x": "auto"})          # a very wide layer scrolls here only
+        side = WrapRow(pn.Column(self.graph, sizing_mode="stretch_width"), numbers,
+                       sizing_mode="stretch_width", stylesheets=[WRAP_CSS])
         return pn.Column(
-            pn.Row(self.prev, self.step, self.next, pn.pane.HTML(
-                "<span style='color:#555'>the Network tab shades the layer of this step</span>",
-                margin=(14, 10), styles={"font-size": "13px"})),
-            self.heading, self.math, self.path,
+            controls, side,
             pn.Row(pn.Column(self.verdict, self.bars, sizing_mode="stretch_width"),
                    pn.Column(note("Each step is the same recipe: multiply by the weights, add the biases, "
-                                  "then apply the activation. The numbers on the left are what the engine "
-                                  "computed for this input, not rounded textbook values.", width=280),
+                                  "then apply the activation. The numbers are what the engine computed for "
+                                  "this input, not rounded textbook values.", width=280),
                              note("<b>Deeper is not automatically better.</b> More layers only help if "
                                   "training can tune them; without good initialisation and training "
                                   "technique a deep network may learn worse than a shallow one. The "

@@ -11,7 +11,7 @@ from ... import core
 from ...encode.colours import ACCENT, INK, NEG_COLOUR, POS_COLOUR
 from ...encode.notation import NOTATION, fmt, options, tex
 from ..figures import fig, legend_below
-from ..parts import MATH_STYLE, html_text, note
+from ..parts import MATH_STYLE, html_text, note, px
 
 BOX = (0.0, 12.0)                     # hours: the plane drawn for (x1, x2)
 
@@ -89,7 +89,7 @@ class NeuronLab(pn.viewable.Viewer):
         reset.on_click(lambda e: self.p.param.update(**{k: self.p.param[k].default for k in
                                                         ("x1", "x2", "w1", "w2", "b", "activation")}))
         head = lambda t, sub: pn.pane.HTML(f"<b>{t}</b> <span style='color:#555'>{sub}</span>",
-                                           styles={"font-size": "14px"}, margin=(8, 8, 0, 8))
+                                           styles={"font-size": px(14)}, margin=(8, 8, 0, 8))
         return pn.Column(head("Data", "(the input)"), sl["x1"], sl["x2"],
                          head("Parameters", "(learned in training)"), sl["w1"], sl["w2"], sl["b"],
                          head("Hyperparameter", "(chosen by you)"), act, reset, width=270)

@@ -8,7 +8,7 @@ from ...core import count_params
 from ...encode.colours import MUTED, NEG_COLOUR, POS_COLOUR
 from ...encode.layout import layer_names
 from ..figures import fig
-from ..parts import esc, html_text, note
+from ..parts import esc, html_text, note, px
 from .base import LessonView
 
 MNIST_SIZES = [784, 256, 128, 10]
@@ -75,7 +75,7 @@ class ParamsView(LessonView):
                                "label": [short(v) for _, v in KNOWN] + [f"{total:,}"],
                                "colour": [MUTED] * len(KNOWN) + [POS_COLOUR if total else NEG_COLOUR]}
             arch = "-".join(map(str, sizes))
-            self.total.object = (f"Network {esc(arch)}: <b style='font-size:20px'>{total:,}</b> parameters "
+            self.total.object = (f"Network {esc(arch)}: <b style='font-size:calc(20px * var(--nnviz-scale, 1))'>{total:,}</b> parameters "
                                  f"({short(total)}), all weights and biases together.")
 
     @staticmethod
@@ -96,10 +96,10 @@ class ParamsView(LessonView):
     def __panel__(self):
         return pn.Column(
             pn.pane.LaTeX(r"$$\text{parameters of a layer} = n_\text{in}\times n_\text{out}\;(\text{weights})"
-                          r" + n_\text{out}\;(\text{biases})$$", styles={"font-size": "17px"},
+                          r" + n_\text{out}\;(\text{biases})$$", styles={"font-size": px(17)},
                           sizing_mode="stretch_width", margin=(10, 10, 0, 10)),
             pn.Row(self.total, pn.Column(pn.pane.HTML("Try the lesson's digit classifier:", margin=(6, 10, 0, 10),
-                                                      styles={"font-size": "14px"}), self.mnist, width=230)),
+                                                      styles={"font-size": px(14)}), self.mnist, width=230)),
             self.table,
             pn.Row(self.bars, pn.Column(
                 note("<b>Parameters</b> (weights, biases) are learned. <b>Hyperparameters</b> such as the "

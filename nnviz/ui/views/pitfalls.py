@@ -112,7 +112,7 @@ class PitfallsView(LessonView):
         self.neuron.object = (
             f"Your neuron lab's neuron, computed now: z = w1·x1 + w2·x2 + b = {fmt(n.w1)}·{fmt(n.x1)} + "
             f"{fmt(n.w2)}·{fmt(n.x2)} + ({fmt(n.b)}) = <b>{fmt(z)}</b>, then a = {esc(n.activation)}(z) = "
-            f"<b style='font-size:19px'>{fmt(a)}</b>. That is all an artificial neuron does: a weighted sum "
+            f"<b style='font-size:calc(19px * var(--nnviz-scale, 1))'>{fmt(a)}</b>. That is all an artificial neuron does: a weighted sum "
             "and one fixed function.")
 
     def _params(self):
@@ -171,7 +171,7 @@ class PitfallsView(LessonView):
                 f"<td style='{CELL};text-align:right'>{r['test_accuracy']:.0%}</td></tr>" for k, r in runs.items())
             self.deep_text.object = (
                 f"In the naive 10-layer sigmoid network the first layer's gradient is "
-                f"<b style='font-size:19px'>{fmt(naive[-1] / naive[0])}×</b> smaller than the last layer's "
+                f"<b style='font-size:calc(19px * var(--nnviz-scale, 1))'>{fmt(naive[-1] / naive[0])}×</b> smaller than the last layer's "
                 f"({fmt(naive[0])} vs {fmt(naive[-1])}): the first layers hardly move. "
                 + self._verdict(runs)
                 + f"<table style='border-collapse:collapse;margin-top:6px'><tr><th style='{CELL}'>network</th>"

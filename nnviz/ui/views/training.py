@@ -31,35 +31,25 @@ from .. import session
 from ..export import image_button
 from ..figures import fig, plain
 from ..graph import NetworkGraph
-from ..parts import alert_html, esc
+from ..parts import WRAP_CSS, WrapRow, alert_html, esc
 from ..weight_editor import WeightEditor
 
 GRID = 50                     # heatmap resolution per axis
 MAP_GRID = 25                 # resolution of each neuron's small map on the graph
 GRAPH_HEIGHT = 430
+LEFT_PX = 290                   # the settings column (wider in presentation mode, its text is larger)
+PLANE_PX, CURVES_PX = 330, 200   # the output plane's and the curves' figures, outside presentation mode
 FRAME_MS = 50                 # on the event loop: one frame every 50 ms (20 frames per second)
 FRAME_BUDGET = 0.025          # seconds of training per frame; epochs per frame adapt to fit
 DRAWS_PER_S = 20              # frames drawn per second by all the sessions training at once (when several)
 WIDE = 235                    # the selects and inputs of the settings: inside the 290 px column
 DATA = ["problem", "noise", "train_pct", "samples", "seed"]
 TUNE = ["lr", "batch_size", "order", "reg", "reg_rate", "optimizer"]
-# On a phone the three columns (settings, network, plane and curves) stack instead of overflowing.
-WRAP_CSS = "@media (max-width: 800px) { :host { flex-wrap: wrap !important; } }"
 ORDER_HELP = ("<b>Example order.</b> <i>shuffled</i>: every epoch visits the training points in a new "
               "random order; when the batch size does not divide them, the smaller last batch is applied "
               "at the end of the epoch. <i>playground</i>, as TensorFlow Playground: the same order every "
               "epoch (the points were shuffled once, when drawn); a smaller last batch is not applied then "
               "but joins the next epoch's first batch.")
-
-
-class WrapRow(pn.Row):
-    """A row whose columns wrap on a phone. Panel gives a stretching row the sum of its children's
-    widths as its minimum width, which would keep the page as wide as all the columns together."""
-
-    def _compute_sizing_mode(self, children, props):
-        sizing = super()._compute_sizing_mode(children, props)
-        sizing.pop("min_width", None)
-        return sizing
 
 
 def grid_points(n: int = GRID) -> np.ndarray:
@@ -147,14 +137,14 @@ class TrainingView(pn.viewable.Viewer):
 
     def _figures(self):
         lo, hi = datasets.DOMAIN_2D
-        f = fig(name="train_heatmap", width=330, height=300, x_range=(lo, hi), y_range=(lo, hi),
+        f = fig(name="train_heatmap", width=PLANE_PX, height=PLANE_PX - 30, x_range=(lo, hi), y_range=(lo, hi),
                 title="Output over the input plane")
         f.image("image", source=self.heat, x=lo, y=lo, dw=hi - lo, dh=hi - lo, color_mapper=self.mapper)
         f.scatter("x", "y", source=self.points, color="color", line_color=POINT_LINE, line_width=1.0, size=7)
         self.test_renderer = f.scatter("x", "y", source=self.tests, color="color", line_color="black",
                                        line_width=1.0, size=6, visible=False)
         f.xaxis.axis_label, f.yaxis.axis_label = "x1", "x2"
-        c = fig(name="train_curves", width=330, height=200, y_axis_type="log",
+        c = fig(name="train_curves", width=PLANE_PX, height=CURVES_PX, y_axis_type="log",
                 title="Loss: train ━ test ╍ · accuracy (green)")
         c.line("epoch", "train", source=self.curve, color=INK, line_width=2)
         c.line("epoch", "test", source=self.curve, color=TEST, line_width=2, line_dash="dashed")
@@ -174,7 +164,8 @@ class TrainingView(pn.viewable.Viewer):
                          self.adapt, self.controls,
                          pn.pane.HTML(f"<div class='nnviz-caption'>{ORDER_HELP}</div>", name="train_order_help",
                                       width=270, margin=(0, 10)),
-                         width=290)
+                         width=LEFT_PX)
+        self._left = left
         middle = pn.Column(
             pn.pane.HTML("<div class='nnviz-caption'>Each square is a neuron's output over the input plane "
                          "(brighter = larger); edges: width |w|, colour sign. <b>Click</b> a neuron to "
@@ -183,7 +174,24 @@ class TrainingView(pn.viewable.Viewer):
             self.graph, self.editor, sizing_mode="stretch_width", min_width=300)
         right = pn.Column(self.heat_fig, self.legend, pn.Row(self.show_test, self.discrete),
                           image_button("train_heatmap", "png", "Plane as PNG"), self.curve_fig, width=340)
+        self._right = right
+        # On a phone the three columns (settings, network, plane and curves) stack instead of overflowing.
         return WrapRow(left, middle, right, sizing_mode="stretch_width", stylesheets=[WRAP_CSS])
+
+    def present(self, screen_h: int | None, scale: float = 1.0):
+        """Presentation size for a screen `screen_h` px tall (None: normal): the output plane about half
+        of the height, the curves under it, the graph (and its neuron maps) as tall as the plane and curves."""
+        if getattr(self, "_right", None) is None:          # not laid out yet: __panel__ comes first
+            return
+        side = PLANE_PX if screen_h is None else max(PLANE_PX, int(screen_h * 0.5))
+        curves = CURVES_PX if screen_h is None else max(CURVES_PX, int(screen_h * 0.25))
+        with pn.io.hold():
+            self.heat_fig.update(width=side, height=side - 30)
+            self.curve_fig.update(width=side, height=curves)
+            self._right.width = side + 10 if screen_h is not None else 340
+            self._left.width = round(LEFT_PX * scale) if screen_h is not None else LEFT_PX
+            self.graph.present(None if screen_h is None else max(GRAPH_HEIGHT, int(screen_h * 0.62)), scale)
+            self._draw_maps()                   # the graph redrew its squares at the new size: fill them again
 
     # --- the network and the trainer -----------------------------------------------------------
 
