@@ -11,6 +11,7 @@ from ..state.session import SessionState
 from ..state.settings import GROUPS
 from . import refusals, session
 from .controls import Controls
+from .follow import Classroom
 from .parts import WrapRow
 from .views import VIEWS
 from .views.base import LazyTab
@@ -67,6 +68,9 @@ class App(pn.viewable.Viewer):
         self.state.param.watch(lambda e: self._apply_present(), "present")
         self._apply_present()
         self._cancel_url = None
+        self.classroom = Classroom(self.state, session.query_args() if query is None else query,  # ?teach, ?follow
+                                   view_of=lambda key: self.tabs_content[key].view,
+                                   address_changed=self._push_url_later)
         for owner in self._link_owners():
             owner.param.watch(lambda *_: self._push_url_later(), list(owner.param))
 
@@ -179,13 +183,14 @@ class App(pn.viewable.Viewer):
 
     def _push_url_later(self):
         """Debounced: while values keep changing (a slider, training) the address bar waits."""
+        self.classroom.changed()
         if self._cancel_url is not None:
             self._cancel_url()
         self._cancel_url = session.later(self._push_url, URL_DELAY_MS)
 
     def _push_url(self):
         self._cancel_url = None
-        session.set_query(self.query())
+        session.set_query({**self.query(), **self.classroom.address()})
 
     # --- page ----------------------------------------------------------------------------------
 
@@ -194,11 +199,11 @@ class App(pn.viewable.Viewer):
             '<header class="nnviz-header"><h1 class="nnviz-title">nnviz</h1>'
             '<span class="nnviz-tagline">see what a neural network computes</span></header>',
             sizing_mode="stretch_width", margin=0, css_classes=["nnviz-title-pane"])
-        header = pn.Row(title, self.controls_toggle, self.copied, self.present_hint, self.copy_link,
-                        self.present_toggle,
+        header = pn.Row(title, self.controls_toggle, self.copied, self.present_hint, self.classroom.teach,
+                        self.copy_link, self.present_toggle,
                         sizing_mode="stretch_width", margin=0, css_classes=["nnviz-bar"], stylesheets=[BAR_CSS])
         main = pn.Column(self.tabs, sizing_mode="stretch_width", css_classes=["nnviz-main"], margin=0)
-        self._root = pn.Column(header, WrapRow(self.side, main, sizing_mode="stretch_width"),
+        self._root = pn.Column(header, self.classroom.panel, WrapRow(self.side, main, sizing_mode="stretch_width"),
                                sizing_mode="stretch_width", styles=self._scale_styles())
         return self._root
 

@@ -38,6 +38,14 @@ def request_host():
     return request.headers.get("Host", "") if request is not None else None
 
 
+def page_address() -> str:
+    """The page's address without its query, as the browser asked for it ('' outside a session)."""
+    loc = pn.state.location
+    if loc is None or document() is None:
+        return ""
+    return (loc.href or "").split("#")[0].split("?")[0]
+
+
 def set_query(values: dict):
     """Write the address bar's query string (replacing it: keys back at their default disappear)."""
     loc = pn.state.location
@@ -63,6 +71,21 @@ def every(callback, ms: int):
         return None
     cb = doc.add_periodic_callback(lambda: _inside(doc, callback), ms)
     return lambda: _remove(doc.remove_periodic_callback, cb)
+
+
+def soon(callback):
+    """A function that any thread may call to run callback on this session's document at its next tick
+    (Bokeh's one thread-safe Document method), in a hold; outside a session it runs callback at once."""
+    doc = document()
+    if doc is None:
+        return callback
+
+    def schedule():
+        try:
+            doc.add_next_tick_callback(lambda: _inside(doc, callback))
+        except Exception:                   # the session ended meanwhile: nobody to tell
+            pass
+    return schedule
 
 
 def connected() -> bool:
