@@ -93,7 +93,7 @@ class ActivationsView(LessonView):
         p.add_layout(self.spans[name])
         p.scatter("z", "f", source=self.points[name], size=10, color=ACCENT, line_color="white")
         p.legend.location = "top_left"
-        p.legend.label_text_font_size = "11px"
+        p.legend.label_text_font_size = "12px"
         p.legend.background_fill_alpha = 0.7
         p.legend.padding = p.legend.margin = 2
         p.legend.spacing = 0

@@ -54,7 +54,7 @@ class PitfallsView(LessonView):
         self.tasks_text = html_text("", name="pitfall_tasks_text")
         self.loss_fig, self.grad_fig = self._loss_fig(), self._grad_fig()
         self.task_figs = {t: self._task_fig(t) for t in depth.TASKS}
-        self.to_linearity = pn.widgets.Button(label="Open “Why non-linear” →", color="primary", width=220)
+        self.to_linearity = pn.widgets.Button(label="Open “Why non-linear” →", color="primary", width=300)
         self.to_linearity.on_click(lambda e: setattr(self.state, "view", "linearity"))
         self.watch("structure", "weights")
         self.state.neuron.param.watch(self._changed, ["x1", "x2", "w1", "w2", "b", "activation"])
