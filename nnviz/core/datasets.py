@@ -25,7 +25,6 @@ def playground_points(problem: str) -> int:
     """The number of points TensorFlow Playground generates for this problem."""
     return POINTS_REGRESS if problem in REGRESS_2D + REGRESS_1D else POINTS_CLASSIFY
 DOMAIN_2D = (-6.0, 6.0)
-DOMAIN_1D = (-1.0, 1.0)
 NOISE_RANGE = (0.0, 50.0)       # percent, as the Playground's slider
 TRAIN_PCT_RANGE = (10.0, 90.0)  # percent of the points used for training
 SAMPLES_RANGE = (10, 100_000)
@@ -153,10 +152,6 @@ class Dataset:
     y_train: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
-
-    @property
-    def n_inputs(self) -> int:
-        return self.X_train.shape[1]
 
 
 def _check_range(label, value, lo, hi, unit=""):

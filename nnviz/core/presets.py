@@ -18,10 +18,9 @@ DIGITS_W3_SEED = 0
 
 @dataclass(frozen=True)
 class Preset:
-    """A named network with a starting input and a line saying what it teaches."""
+    """A named network with a starting input."""
     name: str
     title: str
-    blurb: str
     build: object          # () -> Network
     x: tuple
 
@@ -68,16 +67,12 @@ def _starter() -> Network:
 
 PRESETS = {
     "starter": Preset("starter", "Starter 3-4-3-2",
-                      "A small tanh network whose every number fits on screen.",
                       _starter, (0.5, -0.3, 0.8)),
     "neuron": Preset("neuron", "Single neuron: will the student pass?",
-                     "Hours studied and hours slept, weights 0.7 and 0.3, bias -4, sigmoid.",
                      _neuron, (6.0, 8.0)),
     "digits": Preset("digits", "The lesson's 4-3-3-10 digit classifier",
-                     "Four pixels through two ReLU layers of three to ten softmax scores.",
                      _digits, (0.2, 0.8, 0.1, 0.9)),
     "mnist-mlp": Preset("mnist-mlp", "MNIST-sized 784-256-128-10",
-                        "235,146 parameters: drawn as a summary, computed in full.",
                         _mnist, None),
 }
 

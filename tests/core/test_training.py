@@ -14,6 +14,7 @@ from nnviz import cli
 from nnviz import core as engine
 from nnviz.core import training
 from nnviz.core import Network
+from nnviz.core.kernel import Buffers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,6 +139,15 @@ def test_backward_returns_and_does_not_apply():
         assert_array_equal(W, W0)
 
 
+def kernel_gradients(k, X, Y):
+    """dL/dWb by the kernel for one batch of points X, targets Y (its scale set to 1/m)."""
+    B = Buffers(k.sizes, len(X))
+    B.a0[:-1], B.y[...] = X.T, Y.T
+    B.scale.fill(1.0 / len(X))
+    k.gradients(k.batch(B.a0, B.y, B))
+    return [G.copy() for G in k.G]
+
+
 @pytest.mark.parametrize("hidden", engine.HIDDEN_ACTIVATIONS)
 @pytest.mark.parametrize("output,loss", PAIRS)
 def test_trainer_kernel_matches_engine_backward(hidden, output, loss):
@@ -145,14 +155,13 @@ def test_trainer_kernel_matches_engine_backward(hidden, output, loss):
                                batch_size=7)
     k = t._kernel
     k.load(t.net)
-    k.A0[:, :-1], k.Y[...] = t.X_train, t.Y_train
-    for a0, y, plan in (k.batches[0], k.batches[-1]):          # a full batch and the short last one
-        k.gradients(a0, y, plan)
-        dW, db = engine.backward(t.net, t.net.forward(a0[:, :-1]), y, loss)
-        assert_allclose(np.concatenate([G.ravel() for G in k.G]),
+    for rows in (slice(0, 7), slice(245, 250), slice(None)):          # a full batch, a short one, all
+        X, Y = t.X_train[rows], t.Y_train[rows]
+        dW, db = engine.backward(t.net, t.net.forward(X), Y, loss)
+        assert_allclose(np.concatenate([G.ravel() for G in kernel_gradients(k, X, Y)]),
                         np.concatenate([np.column_stack([w, b]).ravel() for w, b in zip(dW, db)]),
                         rtol=1e-12, atol=1e-15)
-    assert len(k.batches[-1][1]) == 250 % 7
+    assert k.batches[-1].a0.shape == (3, 250 % 7)
 
 
 # --- optimisers and regularisation ----------------------------------------------------------------
@@ -211,10 +220,9 @@ def test_regularization_gradients_by_hand():
 
 def test_regularization_skips_biases_in_the_trainer():
     t = training.build_trainer("circle", (3,), reg="l2", reg_rate=0.1, seed=2)
-    k = t._kernel
-    k.A0[:, :-1], k.Y[...] = t.X_train, t.Y_train
-    dW, db = t.gradients(k.A0[:10, :-1], k.Y[:10])
-    dW0, db0 = engine.backward(t.net, t.net.forward(k.A0[:10, :-1]), k.Y[:10], "mse")
+    X, Y = t.X_train[:10], t.Y_train[:10]
+    dW, db = t.gradients(X, Y)
+    dW0, db0 = engine.backward(t.net, t.net.forward(X), Y, "mse")
     assert_allclose(dW[0] - dW0[0], 0.1 * t.net.W[0])
     assert_array_equal(db[0], db0[0])
 
@@ -307,14 +315,18 @@ def test_history_rows_and_record_every():
     assert set(r.history) == {"epoch", "train_loss", "test_loss"}
 
 
-def test_record_matches_evaluate():
-    t = training.build_trainer("xor", seed=2)
+@pytest.mark.parametrize("problem,output", [("xor", "tanh"), ("xor", "sigmoid"), ("spiral", "softmax"),
+                                            ("plane", "linear")])
+def test_record_matches_the_engines_forward(problem, output):
+    t = training.build_trainer(problem, output=output, seed=2)
     t.run(5)
-    tr = t.evaluate(t.X_train, t.Y_train, t.data.y_train)
-    te = t.evaluate(t.X_test, t.Y_test, t.data.y_test)
-    assert t.history["train_loss"][-1] == pytest.approx(tr["loss"], rel=1e-12)
-    assert t.history["test_loss"][-1] == pytest.approx(te["loss"], rel=1e-12)
-    assert t.history["test_accuracy"][-1] == te["accuracy"]
+    for X, Y, y, part in [(t.X_train, t.Y_train, t.data.y_train, "train"), (t.X_test, t.Y_test, t.data.y_test, "test")]:
+        trace = t.net.forward(X)
+        assert t.history[f"{part}_loss"][-1] == pytest.approx(engine.loss_from_trace(t.net, trace, Y, t.loss),
+                                                               rel=1e-12)
+        if t.classification:
+            pred = training.predict_labels(trace.output, output, t.data.n_classes)
+            assert t.history[f"{part}_accuracy"][-1] == np.mean(pred == y)
 
 
 def test_weights_are_trained_in_place_and_hand_edits_are_picked_up():
