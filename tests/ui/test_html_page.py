@@ -13,7 +13,7 @@ from nnviz.core import weights_io
 from nnviz.state.session import SessionState
 from nnviz.ui.graph import NetworkGraph
 
-from .conftest import shot, source_data
+from .conftest import shot, source_data, wait_ready
 
 pytestmark = pytest.mark.ui
 
@@ -177,3 +177,35 @@ def test_screenshots_desktop_and_phone(browser, tmp_path):
         assert width <= w                                   # nothing wider than the screen
         shot(page, f"html-page-{name}")
         page.close()
+
+
+def test_the_app_exports_the_page_of_its_network(server, page, browser, tmp_path, console_errors):
+    """Save or load… → Network as HTML page in a served app: the downloaded file, opened offline, shows the
+    session's numbers and computes what the server computes when the same input moves in both."""
+    page.goto(server + "?sizes=2,4,2,1&activation=gelu&output=tanh&x=0.3,-0.6")
+    wait_ready(page)
+    page.get_by_role("button", name="Save or load…").click()
+    with page.expect_download() as info:
+        page.get_by_text("Network as HTML page", exact=True).click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == "nnviz-network.html"
+    served = source_data(page, "nodes")
+    offline = browser.new_page(viewport={"width": 1280, "height": 720})
+    assert not open_offline(offline, path)
+    saved = source_data(offline, "nodes")
+    for col in ("layer", "unit", "label", "formula", "fill"):
+        assert saved[col] == served[col], col
+    np.testing.assert_allclose(saved["a"], served["a"], rtol=0, atol=1e-12)
+    set_inputs(offline, [-0.9, 0.45])                   # and the same input in the app, by its sliders' models
+    page.evaluate("() => { const ss = [...Bokeh.documents[0].all_models].filter(m => m.type === 'Slider'"
+                  " && /^x[12]$/.test(m.title)).sort((a, b) => a.title < b.title ? -1 : 1);"
+                  " ss[0].value = -0.9; ss[1].value = 0.45; }")
+    page.wait_for_function("() => { const a = Bokeh.documents[0].get_model_by_name('nodes').data.a;"
+                           " return a[0] === -0.9 && a[1] === 0.45; }")
+    # (both inputs shown means the update that carried the second, and every value computed from it, arrived)
+    served, saved = source_data(page, "nodes"), source_data(offline, "nodes")
+    np.testing.assert_allclose(saved["a"], served["a"], rtol=0, atol=1e-9)
+    assert saved["formula"] == served["formula"]
+    offline.close()
+    assert console_errors == []
