@@ -15,4 +15,5 @@ def test_wheel_ships_the_package_and_its_stylesheet(tmp_path):
     assert "nnviz/ui/static/nnviz.css" in names and "nnviz/core/network.py" in names
     assert "nnviz/ui/serve.py" in names and "nnviz/server/startup.py" in names
     assert "nnviz/ui/static/page.js" in names and "nnviz/server/link-too-long.html" in names
+    assert "nnviz/ui/static/standalone.js" in names          # the forward pass of `nnviz html` pages
     assert not any(n.startswith(("tests/", "bench/", "scripts/")) for n in names)
