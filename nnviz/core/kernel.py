@@ -239,7 +239,8 @@ class Kernel:
         state (a decoupled step, as AdamW's weight decay). Penalties skip biases, as the Playground's.
         """
         self.load(net)
-        self.dead &= self.theta == 0.0                  # a hand-edited dead weight lives again
+        if self.dead.any():
+            self.dead &= self.theta == 0.0              # a hand-edited dead weight lives again
         self.fill(X, Y, order)
         batches = self.batches
         if fixed:

@@ -23,7 +23,8 @@ def batch_count(a) -> int:
 
 def mse(a, y):
     """Mean over the batch of 0.5 * sum_k (a_k - y_k)^2."""
-    return 0.5 * float(np.sum((a - y) ** 2)) / batch_count(a)
+    d = a - y
+    return 0.5 * float(np.vdot(d, d)) / batch_count(a)
 
 
 def d_mse(a, y):

@@ -158,7 +158,8 @@ class Trainer(Transferable):
                    "test_loss": self._loss(z[n:], a[n:], self.Y_test)}
         if self.classification:
             hit = predict_labels(a, self.net.output, self.data.n_classes) == self._labels
-            row.update(train_accuracy=float(np.mean(hit[:n])), test_accuracy=float(np.mean(hit[n:])))
+            row.update(train_accuracy=np.count_nonzero(hit[:n]) / n,
+                       test_accuracy=np.count_nonzero(hit[n:]) / (len(hit) - n))
         for k, v in row.items():
             self.history[k].append(v)
         self.diverged = not (math.isfinite(row["train_loss"]) and math.isfinite(row["test_loss"]))
