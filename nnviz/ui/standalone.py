@@ -24,7 +24,7 @@ from ..encode.notation import NOTATION, input_name
 from ..state.session import SessionState
 from .graph import TITLE_CHAR_PX, NetworkGraph
 
-MAX_PARAMS = 100_000        # weights and biases a page carries (each as 8 bytes of base64 in the file)
+MAX_PARAMS = 100_000        # weights and biases a page carries (float64 in base64: about 11 bytes each)
 MAX_INPUTS = 64             # one slider per input: the 8x8 digits fit, a 784-pixel image does not
 NARROW = 800                # px: on a narrower screen the colour bars give their room to the graph (as the app)
 JS = (Path(__file__).resolve().parent / "static" / "standalone.js").read_text()
@@ -35,10 +35,8 @@ assert not _missing, f"activations without a JavaScript forward pass: {_missing}
 
 SLIDERS_CSS = (":host { display: grid !important; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); "
                "column-gap: 18px; }")
-HEADER_CSS = """
-.nnviz-page h1 { font-size: 20px; margin: 4px 0; color: #1f3b57; }
-.nnviz-page p { font-size: 14px; margin: 4px 0; line-height: 1.4; color: #222; }
-"""
+HEADER_CSS = (f".nnviz-page h1 {{ font-size: 20px; margin: 4px 0; color: {col.INK}; }}\n"
+              f".nnviz-page p {{ font-size: 14px; margin: 4px 0; line-height: 1.4; color: {col.TEXT}; }}")
 
 
 def check(net: core.Network):
@@ -71,7 +69,7 @@ def _forward_pass(graph: NetworkGraph, every: ColumnDataSource, net: core.Networ
     """The page's forward pass with the network's numbers (float64 arrays: every bit of every weight)."""
     acts = [net.activation_of(l) for l in range(1, net.L + 1)]
     hidden = net.activations[0] if net.activations else "linear"    # one colour scale for every hidden layer
-    spans = [core.ACTIVATIONS["linear"].range, (core.ACTIVATIONS[hidden].range), core.OUTPUT_RANGES[net.output]]
+    spans = [core.ACTIVATIONS["linear"].range, core.ACTIVATIONS[hidden].range, core.OUTPUT_RANGES[net.output]]
     return CustomJS(code=JS, args=dict(
         nodes=graph.nodes, all_nodes=every, sliders=sliders, sizes=list(net.sizes),
         W=[np.ascontiguousarray(w, dtype=float).ravel() for w in net.W], b=[np.asarray(v, dtype=float) for v in net.b],
