@@ -4,7 +4,8 @@ Pure NumPy; must not import Panel, Bokeh or param. The math is core.backward's (
 the two agree); only the bookkeeping differs, because on the Playground's tiny networks NumPy's
 per-call overhead (about half a microsecond), not arithmetic, sets the speed. So every batch's
 forward and backward pass is built once as a list of NumPy calls (a "program") that write into
-preallocated, contiguous buffers, with no Python numbers among their operands, and is replayed.
+preallocated, contiguous buffers (prepared arrays where a formula has a constant, as NumPy converts
+a Python number on every call), and is replayed.
 
 Layout, as in Nielsen's book: a batch is a matrix whose m columns are the examples. a[l] is
 (n_l + 1, m), its last row all ones, and Wb[l] = [W[l] | b[l]] is (n_l, n_{l-1} + 1), so
@@ -210,7 +211,7 @@ class Kernel:
     def carried(self, X, Y, order, r: int) -> Batch:
         """The first batch after an epoch whose last r points waited: those r points, then bs more."""
         if r not in self._carried:
-            self.buffers[r + self.bs] = B = self.buffers.get(r + self.bs) or Buffers(self.sizes, r + self.bs)
+            B = self.buffers[r + self.bs] = Buffers(self.sizes, r + self.bs)     # r < bs: a size of its own
             self._carried[r] = self.batch(B.a0, B.y, B)
         batch = self._carried[r]
         rows = np.concatenate([order[len(order) - r:], order[:self.bs]])
