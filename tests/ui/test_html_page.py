@@ -137,19 +137,22 @@ def test_a_keyboard_move_and_a_hover(page, console_errors, tmp_path):
 
 
 def test_a_trained_network_from_a_file_and_the_digits_size(page, console_errors, tmp_path):
-    """--weights: a GELU network with large weights (z far in both tails, where GELU's erfc takes its continued
-    fraction) and the 64-32-10 softmax network of the Digits tab's size, every one of its 106 neurons."""
+    """--weights: a network with an activation per hidden layer (GELU, then SiLU) and large weights (z far in
+    both tails, where GELU's erfc takes its continued fraction), and the 64-32-10 softmax network of the
+    Digits tab's size, every one of its 106 neurons."""
     rng = np.random.default_rng(5)
-    net = core.Network((2, 4, 3), [rng.normal(0, 4, (4, 2)), rng.normal(0, 3, (3, 4))],
-                       [rng.normal(0, 1, 4), rng.normal(0, 1, 3)], ("gelu",), "softmax")
+    net = core.Network((2, 4, 3, 3), [rng.normal(0, 6, (4, 2)), rng.normal(0, 3, (3, 4)), rng.normal(0, 1, (3, 3))],
+                       [rng.normal(0, 1, 4), rng.normal(0, 1, 3), rng.normal(0, 1, 3)], ("gelu", "silu"), "softmax")
     (tmp_path / "trained.json").write_text(weights_io.to_json(net, [0.2, -0.4], {}))
     args = ["--weights", str(tmp_path / "trained.json"), "--input=0.2,-0.4"]
     refused = open_offline(page, write_page(tmp_path, args))
-    for x in ([0.2, -0.4], [1.0, -1.0], [-0.73, 0.91]):
+    largest = 0.0
+    for x in ([0.2, -0.4], [1.0, -1.0], [-1.0, 1.0], [-0.73, 0.91]):
         set_inputs(page, x)
         trace = check_engine(page, args, x)
         check_app_drawing(page, args, x)
-    assert max(abs(v) for layer in trace["layers"] for v in layer["z"]) > 4     # the tails were reached
+        largest = max(largest, *(abs(v) for v in trace["layers"][0]["z"]))
+    assert largest > 3 * 2 ** 0.5                      # GELU's far tail (erfc's continued fraction) was reached
 
     args = ["--sizes", "64,32,10", "--activation", "tanh", "--output", "softmax", "--seed", "3"]
     page2 = page.context.new_page()
