@@ -26,13 +26,16 @@ from . import session
 PUBLISH_MS = 150                  # the teacher's states reach the bus at most this often (~6.7 a second)
 COUNT_MS = 2000                   # how often the teacher's page asks how many follow
 QR_PX, QR_PRESENT_PX = 132, 300   # the QR code's side: on a screen, and projected
+BOX = {"background": "#f5f8fc", "border": "1px solid #c9d3e0", "border-radius": "6px", "padding": "2px 4px",
+       "box-sizing": "border-box", "max-width": "calc(100vw - 16px)"}
 CSS = """
-:host { width: 100%; }
-.nnviz-class { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 16px; padding: 6px 12px;
-  border: 1px solid #c9d3e0; border-radius: 6px; background: #f5f8fc; font-size: 15px; line-height: 1.4; }
+.nnviz-class { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 12px; padding: 4px 6px;
+  font-size: 15px; line-height: 1.4; }
 .nnviz-class .link { font-family: ui-monospace, monospace; font-size: 16px; word-break: break-all;
   user-select: all; color: #102a43; }
 .nnviz-class .qr svg { display: block; width: 100%; height: auto; }
+.nnviz-class.present { font-size: 24px; }
+.nnviz-class.present .link { font-size: 30px; font-weight: 600; }
 .nnviz-class .paused, .nnviz-class .alert { color: #8a2c0d; font-weight: 600; }
 """
 NOTHING = object()
@@ -46,8 +49,7 @@ class Classroom(pn.viewable.Viewer):
         address() gives changed (the page writes its address bar)."""
         super().__init__()
         self.state, self.bus = state, bus or class_bus.bus()
-        self.view_of = view_of
-        self.address_changed = lambda: session.later(address_changed, 0)     # once the page is built
+        self.view_of, self._address_changed, self._loaded = view_of, address_changed, False
         self._note = ""
         self.role, self.code, self.key = None, None, None
         self.following, self._applying = False, False
@@ -55,18 +57,20 @@ class Classroom(pn.viewable.Viewer):
         self._pending, self._lock = NOTHING, threading.Lock()
         self._scheduled = False
         self._timer, self._published_at, self._sent = None, 0.0, None
-        self._stops = []
-        self.text = pn.pane.HTML("", margin=0, sizing_mode="stretch_width", stylesheets=[CSS],
-                                 css_classes=["nnviz-class-pane"])
+        self._stops, self._count_timer = [], None      # stop functions: bus listeners; the count's timer
+        self.text = pn.pane.HTML("", margin=0, stylesheets=[CSS], css_classes=["nnviz-class-pane"],
+                                 styles={"flex": "1 1 320px", "min-width": "0"})
         self.qr = pn.pane.HTML("", margin=(0, 8), width=QR_PX, visible=False, name="class_qr")
         self.teach = pn.widgets.Button(label="Teach a class", color="light", width=130, margin=(6, 6),
                                        description="Start a live class: students follow this page")
-        self.copy = pn.widgets.Button(label="Copy students' link", color="light", width=160, margin=(4, 6),
+        self.copy = pn.widgets.Button(label="Copy students' link", width=160, margin=(4, 6),
                                       visible=False)
-        self.end_class = pn.widgets.Button(label="End class", color="light", width=100, margin=(4, 6),
+        self.end_class = pn.widgets.Button(label="End class", width=100, margin=(4, 6),
                                            visible=False)
-        self.explore = pn.widgets.Button(label="Explore on my own", color="light", width=150, margin=(4, 6),
+        self.explore = pn.widgets.Button(label="Explore on my own", width=150, margin=(4, 6),
                                          visible=False)
+        self.qr_shown = True
+        self.qr_toggle = pn.widgets.Button(label="Hide QR code", width=120, margin=(4, 6), visible=False)
         self.follow_again = pn.widgets.Button(label="Follow again", color="primary", width=120, margin=(4, 6),
                                               visible=False)
         self.teach.on_click(lambda e: self.start_teaching("1"))
@@ -74,19 +78,29 @@ class Classroom(pn.viewable.Viewer):
         self.explore.on_click(lambda e: self.stop_following("You are exploring on your own."))
         self.follow_again.on_click(lambda e: self.start_following(self.code))
         self.copy.js_on_click(args={"text": self.text}, code=COPY_JS)
-        self.panel = pn.Row(self.qr, pn.Column(self.text, pn.Row(self.copy, self.end_class, self.explore,
-                                                                    self.follow_again, margin=0),
-                                               margin=0, sizing_mode="stretch_width"),
-                            visible=False, sizing_mode="stretch_width", margin=(4, 10), name="class_panel")
+        self.qr_toggle.on_click(lambda e: (setattr(self, "qr_shown", not self.qr_shown), self._show_qr()))
+        self.panel = pn.FlexBox(self.qr, self.text, self.copy, self.qr_toggle, self.end_class, self.explore,
+                                self.follow_again, flex_wrap="wrap", align_items="center", visible=False,
+                                sizing_mode="stretch_width", margin=(4, 8), styles=BOX, name="class_panel")
         self._receive = session.soon(self._take_pending)
         self._status = session.soon(self._show)
-        state.param.watch(lambda e: self._show_qr(), "present")
+        state.param.watch(lambda e: (self._show(), self._show_qr()), "present")
         session.on_destroyed(self.close)
         teach, follow = link.first(args.get("teach")), link.first(args.get("follow"))
         if teach:
             self.start_teaching(teach)
         elif follow:
             self.start_following(follow, explore=link.first(args.get("explore")) == "1")
+        session.once_loaded(self._on_loaded)
+
+    def _on_loaded(self):
+        # The address is written once the page has loaded (the browser reports its own address first).
+        self._loaded = True
+        session.later(self._address_changed, 0)
+
+    def address_changed(self):
+        if self._loaded:
+            session.later(self._address_changed, 0)
 
     def address(self) -> dict:
         """What this page's own address carries besides the state: the teacher's key, or the class followed."""
@@ -118,7 +132,8 @@ class Classroom(pn.viewable.Viewer):
             code, key = self.bus.start(self._values())
         self.role, self.code, self.key = "teacher", code, key
         self._note = note
-        self._stops.append(session.every(self._show, COUNT_MS) or (lambda: None))
+        if self._count_timer is None:
+            self._count_timer = session.every(self._show, COUNT_MS)
         self.publish()
         self._show()
         self._show_qr()
@@ -143,6 +158,9 @@ class Classroom(pn.viewable.Viewer):
 
     def _ended_for_teacher(self):
         self._unlisten()
+        if self._count_timer is not None:
+            self._count_timer()
+            self._count_timer = None
         self.role, self.key, self.code = None, None, None
         self._note = ""
         self._show()
@@ -235,9 +253,8 @@ class Classroom(pn.viewable.Viewer):
             stop()
 
     def close(self):
+        """The page closed: its listeners leave the bus (Bokeh drops the session's timers itself)."""
         self._unlisten()
-        if self._timer is not None:
-            self._timer()
 
     # --- what the page shows ---------------------------------------------------------------------
 
@@ -245,7 +262,7 @@ class Classroom(pn.viewable.Viewer):
         role = self.role
         teacher, student = role == "teacher", role == "student"
         self.teach.visible = not (teacher or student)
-        self.copy.visible = self.end_class.visible = self.qr.visible = teacher
+        self.copy.visible = self.end_class.visible = self.qr_toggle.visible = teacher
         self.explore.visible = student and self.following
         self.follow_again.visible = student and not self.following
         self.panel.visible = role is not None
@@ -254,7 +271,8 @@ class Classroom(pn.viewable.Viewer):
             paused = "" if self.bus.ok else " <span class='paused'>The class connection is down: students see " \
                                             "your last state until it is back.</span>"
             students = f"{n} student{'' if n == 1 else 's'} following"
-            self.text.object = (f"<div class='nnviz-class' role='region' aria-label='Live class'>{self._note}"
+            present = " present" if self.state.present else ""
+            self.text.object = (f"<div class='nnviz-class{present}' role='region' aria-label='Live class'>{self._note}"
                                 f"<b>Live class.</b> Students open <span class='link'>"
                                 f"{html.escape(self.students_link())}</span> "
                                 f"<span class='count' aria-live='polite'>{students}</span>{paused}</div>")
@@ -275,7 +293,10 @@ class Classroom(pn.viewable.Viewer):
                                 "This page works on its own.</div>")
 
     def _show_qr(self):
-        if self.role != "teacher":
+        """The QR code of the students' link: large in presentation mode, hidden when the teacher says so."""
+        self.qr.visible = self.role == "teacher" and self.qr_shown
+        self.qr_toggle.label = "Hide QR code" if self.qr_shown else "Show QR code"
+        if not self.qr.visible:
             return
         side = QR_PRESENT_PX if self.state.present else QR_PX
         svg = segno.make(self.students_link(), error="m").svg_inline(omitsize=True, border=2, dark="#102a43",
