@@ -19,7 +19,7 @@ from bokeh.resources import Resources
 from .. import core
 from ..encode import colours as col
 from ..encode import layout as lay
-from ..encode.labels import FORMULA_FAN_IN
+from ..encode.labels import FORMULA_FAN_IN, describe_html
 from ..encode.notation import NOTATION, input_name
 from ..state.session import SessionState
 from .graph import TITLE_CHAR_PX, NetworkGraph
@@ -35,6 +35,8 @@ assert not _missing, f"activations without a JavaScript forward pass: {_missing}
 
 SLIDERS_CSS = (":host { display: grid !important; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); "
                "column-gap: 18px; }")
+SR_ONLY_CSS = (":host { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px; "
+               "overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }")   # as nnviz.css
 HEADER_CSS = (f".nnviz-page h1 {{ font-size: 20px; margin: 4px 0; color: {col.INK}; }}\n"
               f".nnviz-page p {{ font-size: 14px; margin: 4px 0; line-height: 1.4; color: {col.TEXT}; }}")
 
@@ -65,13 +67,20 @@ def _every_neuron(net: core.Network, trace: core.Trace) -> ColumnDataSource:
                                                      "a": np.concatenate(trace.a)})
 
 
-def _forward_pass(graph: NetworkGraph, every: ColumnDataSource, net: core.Network, sliders: list) -> CustomJS:
+def _as_text(net: core.Network, trace: core.Trace) -> Div:
+    """The graph as text for screen readers, visually hidden, as the app has it (the page keeps it current)."""
+    return Div(text=describe_html(net, trace, lay.node_table(net.sizes)), name="describe",
+               stylesheets=[SR_ONLY_CSS])
+
+
+def _forward_pass(graph: NetworkGraph, every: ColumnDataSource, describe: Div, net: core.Network,
+                  sliders: list) -> CustomJS:
     """The page's forward pass with the network's numbers (float64 arrays: every bit of every weight)."""
     acts = [net.activation_of(l) for l in range(1, net.L + 1)]
     hidden = net.activations[0] if net.activations else "linear"    # one colour scale for every hidden layer
     spans = [core.ACTIVATIONS["linear"].range, core.ACTIVATIONS[hidden].range, core.OUTPUT_RANGES[net.output]]
     return CustomJS(code=JS, args=dict(
-        nodes=graph.nodes, all_nodes=every, sliders=sliders, sizes=list(net.sizes),
+        nodes=graph.nodes, all_nodes=every, describe=describe, sliders=sliders, sizes=list(net.sizes),
         W=[np.ascontiguousarray(w, dtype=float).ravel() for w in net.W], b=[np.asarray(v, dtype=float) for v in net.b],
         acts=acts, symbols=[NOTATION[a].symbol for a in acts], leak=core.activations.LEAK, fan_in=FORMULA_FAN_IN,
         mappers=[graph.input_mapper, graph.hidden_mapper, graph.output_mapper], spans=[list(s) for s in spans],
@@ -123,12 +132,13 @@ def page_html(net: core.Network, x, title: str = "nnviz") -> str:
     graph = NetworkGraph(state, caption=False, served=False)
     sliders = _sliders(state.x)
     every = _every_neuron(net, state.trace)
-    forward = _forward_pass(graph, every, net, sliders)
+    describe = _as_text(net, state.trace)
+    forward = _forward_pass(graph, every, describe, net, sliders)
     for s in sliders:
         s.js_on_change("value", forward)
     graph.fig.js_on_change("inner_width", _fit(graph, net))
     inputs = column(*sliders, sizing_mode="stretch_width", stylesheets=[SLIDERS_CSS], name="inputs")
-    page = column(_header(net, title), graph.fig, inputs, sizing_mode="stretch_width")
+    page = column(_header(net, title), graph.fig, inputs, describe, sizing_mode="stretch_width")
     script, div = components(page, theme=None)
     return _document(title, script, div)
 

@@ -1,6 +1,7 @@
 """The network as one HTML page (`python -m nnviz html`), opened from disk in Chromium with every request
 to anything but the file refused: inputs moved, the page's own forward pass checked against the engine's
-`trace --json` to 1e-9 for every neuron, and its hover texts and fills against the app's."""
+`trace --json` to 1e-9 for every neuron, and its hover texts, fills and text for screen readers against
+the app's."""
 import contextlib
 import io
 import json
@@ -10,6 +11,8 @@ import pytest
 
 from nnviz import cli, core
 from nnviz.core import weights_io
+from nnviz.encode.labels import describe_html
+from nnviz.encode.layout import node_table
 from nnviz.state.session import SessionState
 from nnviz.ui.graph import NetworkGraph
 
@@ -96,6 +99,9 @@ def check_app_drawing(page, args, x):
     got = source_data(page, "nodes")
     for col in ("label", "formula", "afx", "fill"):
         assert got[col] == list(app[col]), col
+    # The hidden text for screen readers, as the app's graph writes it.
+    text = page.evaluate("Bokeh.documents[0].get_model_by_name('describe').text")
+    assert text == describe_html(state.network, state.trace, node_table(net.sizes))
 
 
 @pytest.mark.parametrize("args", CASES, ids=[c[3] + "-" + c[5] for c in CASES])

@@ -6,7 +6,8 @@
 // args: nodes, all_nodes (every neuron's layer, unit, z, a), sliders, sizes, W (W[l-1] flat, row-major (n_out, n_in) as in the engine), b,
 //       acts (name per weight layer 1..L, the output's last), symbols (how hovers write each),
 //       leak, fan_in (FORMULA_FAN_IN), mappers and spans ([input, hidden, output] colour bars and the
-//       open-ended range of each), palette, shown (rows whose value label has room)
+//       open-ended range of each), palette, shown (rows whose value label has room), describe (the Div
+//       that holds the page as text for screen readers, labels.py describe_html)
 
 // erfc(u) for u >= 0 to double precision (JavaScript has no erf): below 3 a series of positive terms,
 // erf(u) = 2/sqrt(pi) e^{-u^2} sum_n (2u^2)^n u / (1*3*...*(2n+1)); from 3 on the continued fraction
@@ -92,6 +93,39 @@ function fmt(v) {
   return s === "-0" ? "0" : s
 }
 
+// Python's '{:.6g}': six significant digits, trailing zeros dropped, an exponent below 1e-4 or from 1e6.
+function g6(v) {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : (v > 0 ? "inf" : "-inf")
+  if (v === 0) return Object.is(v, -0) ? "-0" : "0"
+  const e = Math.floor(Math.log10(Math.abs(Number(v.toPrecision(6)))))
+  if (e < -4 || e >= 6) {
+    const [mant, exp] = v.toExponential(5).split("e")
+    const n = parseInt(exp, 10)
+    return mant.replace(/\.?0+$/, "") + "e" + (n < 0 ? "-" : "+") + String(Math.abs(n)).padStart(2, "0")
+  }
+  return v.toFixed(Math.max(5 - e, 0)).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")
+}
+
+const escape = (t) => String(t).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+  .replace(/"/g, "&quot;").replace(/'/g, "&#x27;")
+
+function describe_html(z, a) {                // labels.py describe_html, for the rows of `nodes`
+  const out = avs[avs.length - 1]
+  let k = 0
+  for (let i = 1; i < out.length; i++) if (out[i] > out[k]) k = i
+  const shown = Array.from(out.slice(0, 10), (v, i) => "unit " + i + " a = " + fmt(v))
+  const summary = "Network " + sizes.join("-") + ". Output: " + shown.join(", ") +
+    (out.length > 1 ? "; largest: unit " + k + "." : ".")
+  const rows = []
+  for (let i = 0; i < nodes.data.name.length; i++)
+    rows.push("<tr><th scope='row'>" + escape(nodes.data.name[i]) + "</th><td>" +
+              (nodes.data.layer[i] === 0 ? "" : g6(z[i])) + "</td><td>" + g6(a[i]) + "</td></tr>")
+  return "<section aria-label='The network as text'><p aria-live='polite'>" + escape(summary) + "</p>" +
+    "<table><caption>Every drawn neuron: weighted sum z and activation a</caption>" +
+    "<tr><th scope='col'>neuron</th><th scope='col'>z</th><th scope='col'>a</th></tr>" + rows.join("") +
+    "</table></section>"
+}
+
 const paren = (v) => (v >= 0 ? fmt(v) : "(" + fmt(v) + ")")
 
 function z_formula(l, u, prev, bias, z) {      // labels.py z_formula
@@ -162,6 +196,7 @@ for (let k = 0; k < 3; k++) {
   mappers[k].setv({low: lo, high: hi})
 }
 nodes.data = {...nodes.data, z, a, label, formula, afx, fill}
+describe.text = describe_html(z, a)
 const every_z = [], every_a = []
 for (let l = 0; l <= L; l++)
   for (let u = 0; u < sizes[l]; u++) {
