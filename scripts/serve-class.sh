@@ -6,6 +6,8 @@
 #                         each process's event loop by a budget, which keeps a full class answering
 #   NNVIZ_HOSTS           the names/addresses students use, comma-separated (default: this machine's
 #                         first address and localhost), each allowed as Host and websocket origin
+#   NNVIZ_REDIS_URL       the class bus of a live class (?teach=1) shared by every process; with more
+#                         than one worker and no URL, a redis-server of its own on 127.0.0.1 (port + 99)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${NNVIZ_PORT:-8080}
@@ -21,6 +23,16 @@ if ! command -v nginx >/dev/null 2>&1; then
     echo "nnviz: nginx is needed (apt-get install nginx)" >&2; exit 1
   fi
 fi
+if [ "$WORKERS" -gt 1 ] && [ -z "${NNVIZ_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "nnviz: installing redis-server (the class bus between processes)..." >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2
+    service redis-server stop >/dev/null 2>&1 || true      # the package's own; we start one below
+  else
+    echo "nnviz: redis-server is needed for a class over several processes (apt-get install redis-server)," \
+         "or set NNVIZ_REDIS_URL" >&2; exit 1
+  fi
+fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 RUN=$(mktemp -d /tmp/nnviz-class.XXXXXX)
 ORIGINS=""
@@ -31,6 +43,12 @@ PIDS=()
 cleanup() { kill "${PIDS[@]}" 2>/dev/null || true; [ -f "$RUN/nginx.pid" ] && kill "$(cat "$RUN/nginx.pid")" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 BASE=$((PORT + 100))
+if [ "$WORKERS" -gt 1 ] && [ -z "${NNVIZ_REDIS_URL:-}" ]; then
+  REDIS_PORT=$((PORT + 99))
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --loglevel warning &
+  PIDS+=($!)
+  export NNVIZ_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+fi
 UPSTREAMS=""
 for i in $(seq 0 $((WORKERS - 1))); do
   p=$((BASE + i))

@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/browser.sh >/dev/null
 bash scripts/nginx.sh
+bash scripts/redis.sh
 exec .venv/bin/python -m pytest "$@"
