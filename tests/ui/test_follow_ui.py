@@ -24,23 +24,27 @@ def memory_bus():
     busmod._bus = old
 
 
-def open_teacher(browser, server, query="?teach=1&preset=neuron"):
+def ready(page, view):
+    wait_ready(page) if view == "network" else wait_view(page, view)
+
+
+def open_teacher(browser, server, query="?teach=1&preset=neuron", view="network"):
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
     page = ctx.new_page()
     page.goto(server + query)
-    wait_ready(page)
+    ready(page, view)
     page.wait_for_function("() => new URLSearchParams(location.search).get('teach')?.length === 32")
     return ctx, page, page.locator(".nnviz-class .link").text_content()
 
 
-def open_student(browser, url, width=1280, height=720):
+def open_student(browser, url, width=1280, height=720, view="network"):
     ctx = browser.new_context(viewport={"width": width, "height": height})
     page = ctx.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
-    wait_ready(page)
+    ready(page, view)
     return ctx, page, errors
 
 
@@ -180,3 +184,33 @@ def test_the_qr_code_is_the_students_link(module_server, browser):
     teacher.get_by_role("button", name="Show QR code").click()
     teacher.locator(".qr svg").first.wait_for()
     ctx.close()
+
+
+CURVE_ROWS = "Bokeh.documents[0].get_model_by_name('loss_curve').data.epoch.length"
+
+
+def test_training_reaches_the_student_live(module_server, browser):
+    tctx, teacher, url = open_teacher(browser, module_server, "?teach=1&view=train&preset=custom&sizes=2,4,2,1"
+                                                              "&output=tanh", view="train")
+    sctx, student, errors = open_student(browser, url, view="train")
+    student.wait_for_function(f"() => {CURVE_ROWS} > 0")
+    teacher.get_by_role("button", name="▶ Play").click()
+    student.wait_for_function(f"() => {CURVE_ROWS} > 3", timeout=15000)
+    rows0, t0 = student.evaluate(f"() => {CURVE_ROWS}"), time.monotonic()
+    student.wait_for_timeout(3000)
+    rows1, t1 = student.evaluate(f"() => {CURVE_ROWS}"), time.monotonic()
+    frames_per_s = (rows1 - rows0) / (t1 - t0)
+    assert frames_per_s >= 3, frames_per_s                  # ~6 a second on a quiet machine (PUBLISH_MS)
+    shot(student, "class-student-training-1280")
+    teacher.get_by_role("button", name="❚❚ Pause").click()
+    teacher.get_by_role("button", name="▶ Play").wait_for()
+    teacher.wait_for_function("() => new URLSearchParams(location.search).get('train.epoch') !== null")
+    teacher.wait_for_timeout(800)
+    epoch = teacher.locator(".train-status .epoch").inner_text()
+    student.wait_for_function("(e) => document.querySelector('body') && "
+                              "Bokeh.documents[0].get_model_by_name('loss_curve').data.epoch.slice(-1)[0] == e",
+                              arg=int(epoch), timeout=5000)
+    assert student.get_by_text("Following the teacher.").is_visible()
+    assert errors == []
+    sctx.close()
+    tctx.close()
