@@ -9,6 +9,8 @@ from nnviz.server import bus as busmod
 from nnviz.state import link
 from nnviz.ui.app import App
 
+from ..server.test_bus import redis_server  # noqa: F401  (a redis-server of the test's own)
+
 PLAYGROUND = {"view": "train", "sizes": "2,4,2,1", "output": "tanh"}
 
 
@@ -104,3 +106,34 @@ def test_training_frames_reach_the_follower_with_their_curve(bus):
     assert list(sv.curve.data["epoch"])[-3:] == [5, 10, 15]
     np.testing.assert_allclose(sv.curve.data["train"][-1], tv.curve.data["train"][-1], rtol=1e-4)
     assert student.classroom.following                        # the frames were the teacher's, not the student's
+
+
+def test_redis_gone_pauses_following_and_it_resumes(monkeypatch, redis_server):
+    """Over Redis: the bus goes away, pages keep working and say so; back, the student has the current state."""
+    from nnviz.server.bus_redis import RedisBus
+
+    from ..server.test_bus import wait_for
+    bus = RedisBus(redis_server.url)
+    monkeypatch.setattr(busmod, "_bus", bus)
+    try:
+        assert wait_for(lambda: bus.ok)
+        teacher = App(query={"teach": "1"})
+        student = App(query={"follow": teacher.classroom.code})
+        assert wait_for(lambda: "Following the teacher." in student.classroom.text.object)
+        teacher.state.set_input([0.1, 0.2, 0.3])
+        teacher.classroom.publish()
+        assert wait_for(lambda: student.state.x == [0.1, 0.2, 0.3])
+        redis_server.stop()
+        assert wait_for(lambda: "Following paused" in student.classroom.text.object, 8)
+        teacher.state.set_input([0.4, 0.5, 0.6])             # both pages keep working on their own
+        teacher.classroom.publish()
+        assert student.state.set_input([1.0, 1.0, 1.0]) is True and student.classroom.following is False
+        student.classroom.follow_again.clicks += 1           # while the bus is down: follows once it is back
+        assert student.classroom.following and "Following paused" in student.classroom.text.object
+        redis_server.start()
+        assert wait_for(lambda: student.state.x == [0.4, 0.5, 0.6], 10)
+        assert wait_for(lambda: "Following the teacher." in student.classroom.text.object)
+        lost = App(query={"follow": "B" * 16})
+        assert lost.classroom.role == "lost"
+    finally:
+        bus.close()
