@@ -1,5 +1,5 @@
 """nnviz: a live neural-network playground. The engine is importable without Panel."""
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def __getattr__(name):

@@ -10,6 +10,7 @@ import time
 
 from . import core
 from .core import datasets, training
+from .encode.labels import arch
 from .state import parse
 
 MAX_EPOCHS = 1_000_000
@@ -69,7 +70,7 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(out))
         return 0
-    print(f"{args.problem}: network {'-'.join(map(str, net.sizes))}, {args.activation} hidden, "
+    print(f"{args.problem}: network {arch(net.sizes)}, {args.activation} hidden, "
           f"{net.output} output, {trainer.loss} loss, {args.optimizer} lr {trainer.lr:g}, "
           f"batch {trainer.batch_size}")
     print(f"{trainer.epoch} epochs in {seconds:.2f} s ({out['epochs_per_second']:,} epochs/s)"

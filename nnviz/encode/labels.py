@@ -13,6 +13,11 @@ from .notation import NOTATION, fmt, input_name
 FORMULA_FAN_IN = 6        # write z out term by term up to this many inputs
 
 
+def arch(sizes) -> str:
+    """A network's layer sizes as the lesson writes them: 2-4-3-1."""
+    return "-".join(str(int(n)) for n in sizes)
+
+
 def unit_name(titles, l: int, u: int) -> str:
     """'input x1' (the lesson's 1-based inputs) or 'Hidden 1, unit 0' (units keep their index)."""
     return f"input {input_name(u)}" if l == 0 else f"{titles[l]}, unit {u}"
@@ -90,7 +95,7 @@ def describe_html(net: core.Network, trace: core.Trace, table: dict) -> str:
     titles = layer_names(net.L)
     out = np.asarray(trace.a[-1], dtype=float)
     k = int(np.nanargmax(out)) if np.any(np.isfinite(out)) else 0
-    summary = (f"Network {'-'.join(map(str, net.sizes))}. Output: "
+    summary = (f"Network {arch(net.sizes)}. Output: "
                + ", ".join(f"unit {i} a = {fmt(v)}" for i, v in enumerate(out[:10]))
                + (f"; largest: unit {k}." if len(out) > 1 else "."))
     rows = []

@@ -9,6 +9,7 @@ from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 
 from ...core import depth
 from ...encode.colours import ACCENT, DIVERGING, INK, MUTED
+from ...encode.labels import arch
 from ...encode.notation import fmt
 from .. import session
 from ..figures import bare, fig, legend_below
@@ -161,18 +162,17 @@ class DepthView(LessonView):
         n_deep, n_shallow = depth.count_pieces(xs, yd), depth.count_pieces(xs, ys)
         P_deep, P_shallow = deep.count_params()["total"], shallow.count_params()["total"]
         step = (len(xs) - 1) // PLOT_CELLS
-        arch = lambda net: "-".join(map(str, net.sizes))
         with pn.io.hold():
             self.curves.data = {"x": xs[::step], "deep": yd[::step], "shallow": ys[::step]}
             self.pieces.data = {"k": [k], "deep_pieces": [n_deep], "shallow_pieces": [n_shallow],
                                 "deep_params": [P_deep], "shallow_params": [P_shallow],
-                                "deep_sizes": [arch(deep)], "shallow_sizes": [arch(shallow)]}
+                                "deep_sizes": [arch(deep.sizes)], "shallow_sizes": [arch(shallow.sizes)]}
             cell = "padding:4px 14px;border-bottom:1px solid #ddd;text-align:right"
             self.counts.object = (
                 "<table style='border-collapse:collapse'><tr><th></th>"
                 f"<th style='{cell}'>deep</th><th style='{cell}'>shallow</th></tr>"
-                f"<tr><td>network</td><td style='{cell}'>{esc(arch(deep))}</td>"
-                f"<td style='{cell}'>{esc(arch(shallow))}</td></tr>"
+                f"<tr><td>network</td><td style='{cell}'>{esc(arch(deep.sizes))}</td>"
+                f"<td style='{cell}'>{esc(arch(shallow.sizes))}</td></tr>"
                 f"<tr><td>ReLU units</td><td style='{cell}'>{sum(deep.sizes[1:-1])}</td>"
                 f"<td style='{cell}'>{sum(shallow.sizes[1:-1])}</td></tr>"
                 f"<tr><td>parameters</td><td style='{cell}'>{P_deep:,}</td><td style='{cell}'>{P_shallow:,}</td></tr>"
@@ -202,14 +202,13 @@ class DepthView(LessonView):
         runs, maps, self.train_seconds = result
         self.runs = runs
         wide, deep = runs["wide"], runs["deep"]
-        arch = lambda r: "-".join(map(str, r["sizes"]))
         with pn.io.hold():
             self.loss.data = {"epoch": wide["history"]["epoch"], "wide": wide["history"]["test_loss"],
                               "deep": deep["history"]["test_loss"]}
             for l, src in self.maps.items():
                 src.data = tile_images(list(maps[l]))
             rows = "".join(
-                f"<tr><td style='padding:3px 10px;color:{c}'><b>{name}</b> {esc(arch(r))}</td>"
+                f"<tr><td style='padding:3px 10px;color:{c}'><b>{name}</b> {esc(arch(r['sizes']))}</td>"
                 f"<td style='padding:3px 10px;text-align:right'>{r['params']:,}</td>"
                 f"<td style='padding:3px 10px;text-align:right'>{fmt(r['test_loss'])}</td>"
                 f"<td style='padding:3px 10px;text-align:right'>{r['test_accuracy']:.1%}</td></tr>"

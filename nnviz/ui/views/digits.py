@@ -16,6 +16,7 @@ from bokeh.models import ColumnDataSource, CustomJS
 
 from ...core import datasets, training
 from ...encode.colours import GRID, MUTED, POS_COLOUR, grey
+from ...encode.labels import arch
 from .. import session
 from ..figures import bare, fig
 from ..parts import alert_html
@@ -180,7 +181,7 @@ class DigitsView(pn.viewable.Viewer):
         with pn.io.hold():
             if not fits:
                 self.status.object = alert_html(
-                    f"The current network ({'-'.join(map(str, self.state.network.sizes))}) does not take 8×8 "
+                    f"The current network ({arch(self.state.network.sizes)}) does not take 8×8 "
                     "images: the digits need 64 inputs and 10 softmax outputs. The button above installs one.")
                 self.prediction.object = ""
                 self.probs.data.update(p=np.zeros(10), color=[MUTED] * 10)

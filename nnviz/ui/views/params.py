@@ -6,6 +6,7 @@ from bokeh.models import ColumnDataSource, FactorRange, Range1d
 
 from ...core import count_params
 from ...encode.colours import MUTED, NEG_COLOUR, POS_COLOUR
+from ...encode.labels import arch
 from ...encode.layout import layer_names
 from ..figures import fig
 from ..parts import esc, html_text, note, px
@@ -74,8 +75,7 @@ class ParamsView(LessonView):
                                "n": [float(v) for _, v in KNOWN] + [float(max(total, 1))],
                                "label": [short(v) for _, v in KNOWN] + [f"{total:,}"],
                                "colour": [MUTED] * len(KNOWN) + [POS_COLOUR if total else NEG_COLOUR]}
-            arch = "-".join(map(str, sizes))
-            self.total.object = (f"Network {esc(arch)}: <b style='font-size:calc(20px * var(--nnviz-scale, 1))'>{total:,}</b> parameters "
+            self.total.object = (f"Network {esc(arch(sizes))}: <b style='font-size:calc(20px * var(--nnviz-scale, 1))'>{total:,}</b> parameters "
                                  f"({short(total)}), all weights and biases together.")
 
     @staticmethod

@@ -10,6 +10,7 @@ from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 from ... import core
 from ...core import datasets, depth
 from ...encode.colours import ACCENT, DIVERGING, MUTED, POS_COLOUR
+from ...encode.labels import arch
 from ...encode.notation import fmt
 from .. import session
 from ..figures import bare, fig, legend_below
@@ -122,7 +123,7 @@ class PitfallsView(LessonView):
         n_b = sum(r["biases"] for r in c["layers"])
         par = [f"{n_w:,} weights", f"{n_b:,} biases", f"{c['total']:,} parameters in all"]
         par += [f"W{i} ({r['n_out']}×{r['n_in']}), b{i} ({r['n_out']})" for i, r in enumerate(c["layers"], 1)]
-        hyp = [f"layer sizes: {'-'.join(map(str, st.network.sizes))}",
+        hyp = [f"layer sizes: {arch(st.network.sizes)}",
                f"hidden layers: {st.network.L - 1}",
                f"hidden activations: {', '.join(st.network.activations) or 'none'}",
                f"output activation: {st.network.output}",
@@ -179,14 +180,14 @@ class PitfallsView(LessonView):
                 f"<th style='{CELL}'>test accuracy</th></tr>{rows}</table>")
             self.tasks.data = {"task": list(tasks), "test_accuracy": [r["test_accuracy"] for r in tasks.values()],
                                "train_accuracy": [r["train_accuracy"] for r in tasks.values()],
-                               "sizes": ["-".join(map(str, r["sizes"])) for r in tasks.values()],
+                               "sizes": [arch(r["sizes"]) for r in tasks.values()],
                                "params": [r["n_params"] for r in tasks.values()]}
             for t, r in tasks.items():
                 self.task_images[t].data = {"image": [r["image"]]}
                 self.task_figs[t].title.text = f"{t}: test accuracy {r['test_accuracy']:.0%}"
             any_run = next(iter(tasks.values()))
             self.tasks_text.object = (
-                f"One architecture, {'-'.join(map(str, any_run['sizes']))} tanh "
+                f"One architecture, {arch(any_run['sizes'])} tanh "
                 f"({any_run['n_params']:,} parameters; inputs {', '.join(depth.TASK_FEATURES)}), trained "
                 f"{len(any_run['history']['epoch']) - 1} epochs with Adam on each task. Only the weights differ. "
                 f"Computed in {self.train_seconds:.2f} s with the loss curves above.")

@@ -25,6 +25,7 @@ from bokeh.models import ColorBar, ColumnDataSource, LinearAxis, LinearColorMapp
 
 from ...core import datasets, training
 from ...encode import colours as col
+from ...encode.labels import arch
 from ...encode.colours import ACCURACY, CLASS_NEG, CLASS_POS, INK, POINT_LINE, TEST
 from ...encode.notation import fmt
 from .. import session
@@ -238,10 +239,10 @@ class TrainingView(pn.viewable.Viewer):
     def _show_fit(self, why: str):
         """Say which network trains, or why it cannot and what the button would do."""
         net, s = self.state.network, self.settings
-        arch = "-".join(map(str, net.sizes))
+        shape = arch(net.sizes)
         acts = ", ".join(sorted(set(net.activations))) or "no hidden layer"
         if not why:
-            self.network_note.object = (f"<div class='train-network'>Training the network of every tab: <b>{esc(arch)}</b>"
+            self.network_note.object = (f"<div class='train-network'>Training the network of every tab: <b>{esc(shape)}</b>"
                                         f" ({esc(acts)}, {esc(net.output)} output). Change its layers in the "
                                         "sidebar.</div>")
             self.adapt.visible = False
@@ -249,8 +250,8 @@ class TrainingView(pn.viewable.Viewer):
                 w.disabled = False
             return
         proposal = self._fitting_network()
-        self.network_note.object = alert_html(f"This network ({arch}) cannot learn {s.problem} as it is: {why}.")
-        self.adapt.label = f"Use {'-'.join(map(str, proposal.sizes))} ({proposal.output} output) instead"
+        self.network_note.object = alert_html(f"This network ({shape}) cannot learn {s.problem} as it is: {why}.")
+        self.adapt.label = f"Use {arch(proposal.sizes)} ({proposal.output} output) instead"
         self.adapt.visible = True
         for w in (self.play, self.step, self.reset):
             w.disabled = True
@@ -268,7 +269,7 @@ class TrainingView(pn.viewable.Viewer):
         net = self._fitting_network()
         self.settings.epoch = 0
         self.state.install(net, preset="custom", custom_weights=True)
-        self.state.message = (f"The network is now {'-'.join(map(str, net.sizes))} with {net.output} output, "
+        self.state.message = (f"The network is now {arch(net.sizes)} with {net.output} output, "
                               f"new weights, for {self.settings.problem}.")
 
     def _untouched_starter(self) -> bool:
@@ -285,9 +286,9 @@ class TrainingView(pn.viewable.Viewer):
         self._switched_to = s.network
         s.message = ""
         self.switched.object = (
-            f"<div class='train-switched'>The starter network ({'-'.join(map(str, before.sizes))}, "
+            f"<div class='train-switched'>The starter network ({arch(before.sizes)}, "
             f"{esc(before.output)} output) cannot learn {esc(self.settings.problem)}, so this tab uses "
-            f"<b>{'-'.join(map(str, s.network.sizes))}</b> ({esc(s.network.output)} output) instead: "
+            f"<b>{arch(s.network.sizes)}</b> ({esc(s.network.output)} output) instead: "
             "every tab shows it now.</div>")
         self.switched.visible = self.undo.visible = True
 
