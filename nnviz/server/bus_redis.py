@@ -150,9 +150,10 @@ class RedisBus(Bus):
                     beat, self._recount = time.monotonic(), False
                     self._beat(subscribed)
                 self._wake.clear()
-                msg = pubsub.get_message(timeout=0.05) if subscribed else None
+                # A new state to send waits for at most this poll (the thread wakes at once when idle).
+                msg = pubsub.get_message(timeout=0.02) if subscribed else None
                 if msg is None and not subscribed:
-                    self._wake.wait(0.05)
+                    self._wake.wait(0.02)
                 while msg is not None:
                     if msg.get("type") == "message":
                         data = msg["data"]

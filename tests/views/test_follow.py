@@ -23,7 +23,8 @@ def bus(monkeypatch):
 
 def same_nodes(a, b):
     for k in ("a", "z"):
-        np.testing.assert_array_equal(np.asarray(a.graph.nodes.data[k], float), np.asarray(b.graph.nodes.data[k], float))
+        np.testing.assert_array_equal(np.asarray(a.graph.nodes.data[k], float),
+                                      np.asarray(b.graph.nodes.data[k], float))
 
 
 def test_a_student_follows_explores_and_follows_again(bus):
