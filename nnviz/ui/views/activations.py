@@ -10,7 +10,7 @@ import panel as pn
 from bokeh.models import BoxAnnotation, ColumnDataSource, Range1d, Span
 
 from ... import core
-from ...encode.colours import ACCENT, DERIVATIVE, INK
+from ...encode.colours import ACCENT, DERIVATIVE, GUIDE, INK, SUBTLE
 from ...encode.notation import NOTATION, fmt, options
 from ..figures import fig
 from ..parts import esc, html_text, note, px
@@ -88,7 +88,7 @@ class ActivationsView(LessonView):
         src = ColumnDataSource({"z": Z, "f": f, "df": df})
         p.line("z", "f", source=src, line_width=3, color=INK, legend_label="f(z)")
         p.line("z", "df", source=src, line_width=2, color=DERIVATIVE, line_dash="dashed", legend_label="f′(z)")
-        p.add_layout(Span(location=0, dimension="width", line_color="#aaa", line_width=1))
+        p.add_layout(Span(location=0, dimension="width", line_color=GUIDE, line_width=1))
         self.spans[name] = Span(location=0, dimension="height", line_color=ACCENT, line_dash="dotted")
         p.add_layout(self.spans[name])
         p.scatter("z", "f", source=self.points[name], size=10, color=ACCENT, line_color="white")
@@ -99,7 +99,7 @@ class ActivationsView(LessonView):
         p.legend.spacing = 0
         formula = pn.pane.LaTeX(rf"$\displaystyle {notation.latex}$", styles={"font-size": px(15)}, margin=(0, 6),
                                 name=f"formula_{name}")
-        rng = pn.pane.HTML(f"range {range_text(name)}", styles={"font-size": px(14), "color": "#444"},
+        rng = pn.pane.HTML(f"range {range_text(name)}", styles={"font-size": px(14), "color": SUBTLE},
                            margin=(6, 6), align="center")
         return pn.Column(p, pn.Row(formula, pn.Spacer(), rng, width=300, height=44), width=306,
                          margin=(0, 4, 4, 0), css_classes=[f"act-{name}"])

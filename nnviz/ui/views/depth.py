@@ -8,7 +8,7 @@ import panel as pn
 from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 
 from ...core import depth
-from ...encode.colours import ACCENT, DIVERGING, INK, MUTED
+from ...encode.colours import ACCENT, DIVERGING, INK, MUTED, RULE, SUBTLE
 from ...encode.labels import arch
 from ...encode.notation import fmt
 from .. import session
@@ -167,7 +167,7 @@ class DepthView(LessonView):
             self.pieces.data = {"k": [k], "deep_pieces": [n_deep], "shallow_pieces": [n_shallow],
                                 "deep_params": [P_deep], "shallow_params": [P_shallow],
                                 "deep_sizes": [arch(deep.sizes)], "shallow_sizes": [arch(shallow.sizes)]}
-            cell = "padding:4px 14px;border-bottom:1px solid #ddd;text-align:right"
+            cell = f"padding:4px 14px;border-bottom:1px solid {RULE};text-align:right"
             self.counts.object = (
                 "<table style='border-collapse:collapse'><tr><th></th>"
                 f"<th style='{cell}'>deep</th><th style='{cell}'>shallow</th></tr>"
@@ -217,7 +217,7 @@ class DepthView(LessonView):
                 "<table style='border-collapse:collapse'><tr><th style='text-align:left;padding:3px 10px'>network"
                 "</th><th style='padding:3px 10px'>parameters</th><th style='padding:3px 10px'>final test loss</th>"
                 f"<th style='padding:3px 10px'>test accuracy</th></tr>{rows}</table>"
-                f"<div style='color:#555;font-size:calc(13px * var(--nnviz-scale, 1))'>Both: tanh, Adam, {len(wide['history']['epoch']) - 1} "
+                f"<div style='color:{SUBTLE};font-size:calc(13px * var(--nnviz-scale, 1))'>Both: tanh, Adam, {len(wide['history']['epoch']) - 1} "
                 f"epochs, same {TRAIN['problem']} data and seed; trained in {self.train_seconds:.2f} s.</div>")
 
     @property

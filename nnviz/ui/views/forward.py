@@ -8,7 +8,7 @@ import numpy as np
 import panel as pn
 from bokeh.models import ColumnDataSource, FactorRange, Range1d
 
-from ...encode.colours import MUTED, POS_COLOUR, TEXT
+from ...encode.colours import MUTED, POS_COLOUR, SUBTLE, TEXT
 from ...encode.layout import layer_names
 from ...encode.notation import MAX_SHOWN, NOTATION, bmatrix, column, fmt, vec_text
 from ..figures import fig, plain
@@ -97,7 +97,7 @@ class ForwardView(LessonView):
                                f" &nbsp; W<sup>[{l}]</sup> is {n_out} × {n_in}, activation <b>{esc(name)}</b>")
         a_in = "x" if l == 1 else f"a^{{[{l - 1}]}}"
         if max(n_in, n_out) > MAX_SHOWN:
-            self.heading.object += " &nbsp;<span style='color:#555'>(big: the first rows/columns and the last)</span>"
+            self.heading.object += f" &nbsp;<span style='color:{SUBTLE}'>(big: the first rows/columns and the last)</span>"
         # One display per line, so the step fits beside the graph: the rule, its numbers, the results.
         self.math.object = (
             rf"$$z^{{[{l}]}} = W^{{[{l}]}}{a_in} + b^{{[{l}]}}$$"
@@ -147,7 +147,7 @@ class ForwardView(LessonView):
 
     def __panel__(self):
         controls = WrapRow(self.prev, self.step, self.next, pn.pane.HTML(
-            "<span style='color:#555'>the graph shades this step's layer and marks the edges into it</span>",
+            f"<span style='color:{SUBTLE}'>the graph shades this step's layer and marks the edges into it</span>",
             margin=(14, 10), styles={"font-size": px(13)}), sizing_mode="stretch_width", stylesheets=[WRAP_CSS])
         numbers = pn.Column(self.heading, self.math, self.path, sizing_mode="stretch_width",
                             styles={"overflow-x": "auto"})          # a very wide layer scrolls here only

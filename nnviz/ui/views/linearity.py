@@ -8,7 +8,7 @@ import panel as pn
 from bokeh.models import ColumnDataSource, Range1d, Span
 
 from ... import core
-from ...encode.colours import ACCENT, GOOD, NEG_COLOUR, POS_COLOUR
+from ...encode.colours import ACCENT, GOOD, GUIDE, NEG_COLOUR, POS_COLOUR
 from ...encode.notation import NOTATION, bmatrix, column, fmt
 from ..figures import fig, legend_below
 from ..parts import esc, html_text, math_pane, note
@@ -58,7 +58,7 @@ class LinearityView(LessonView):
         self.math = math_pane(name="linearity_math")
         self.check = html_text("", name="linearity_check")
         self.curves = ColumnDataSource(name="sweep", data={"x": SWEEP, "linear": SWEEP * 0, "relu": SWEEP * 0})
-        self.now = Span(location=0, dimension="height", line_color="#777", line_dash="dotted")
+        self.now = Span(location=0, dimension="height", line_color=GUIDE, line_dash="dotted")
         self.plot = self._plot()
         self.result = {}
         self._cache = (None, None)

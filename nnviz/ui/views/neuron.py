@@ -8,7 +8,7 @@ import panel as pn
 from bokeh.models import ColumnDataSource, Range1d, Span
 
 from ... import core
-from ...encode.colours import ACCENT, INK, NEG_COLOUR, POS_COLOUR
+from ...encode.colours import ACCENT, GUIDE, INK, NEG_COLOUR, POS_COLOUR, SUBTLE
 from ...encode.notation import NOTATION, fmt, options, tex
 from ..figures import fig, legend_below
 from ..parts import MATH_STYLE, html_text, note, px
@@ -88,7 +88,7 @@ class NeuronLab(pn.viewable.Viewer):
         reset = pn.widgets.Button(label="Back to the lesson's example", color="light", **kw)
         reset.on_click(lambda e: self.p.param.update(**{k: self.p.param[k].default for k in
                                                         ("x1", "x2", "w1", "w2", "b", "activation")}))
-        head = lambda t, sub: pn.pane.HTML(f"<b>{t}</b> <span style='color:#555'>{sub}</span>",
+        head = lambda t, sub: pn.pane.HTML(f"<b>{t}</b> <span style='color:{SUBTLE}'>{sub}</span>",
                                            styles={"font-size": px(14)}, margin=(8, 8, 0, 8))
         return pn.Column(head("Data", "(the input)"), sl["x1"], sl["x2"],
                          head("Parameters", "(learned in training)"), sl["w1"], sl["w2"], sl["b"],
@@ -97,7 +97,7 @@ class NeuronLab(pn.viewable.Viewer):
     def _curve_fig(self):
         p = fig(height=290, sizing_mode="stretch_width", title="Activation f(z) with this neuron's z",
                 x_range=Range1d(-6, 6), y_range=Range1d(-0.1, 1.1), x_axis_label="z", y_axis_label="f(z)")
-        p.add_layout(Span(location=0, dimension="height", line_color="#999", line_dash="dotted"))
+        p.add_layout(Span(location=0, dimension="height", line_color=GUIDE, line_dash="dotted"))
         p.line("z", "f", source=self.curve, line_width=3, color=INK)
         p.scatter("z", "a", source=self.point, size=13, color=ACCENT, line_color="white")
         p.text("z", "a", text="label", source=self.point, x_offset=8, y_offset=16, text_font_size="14px")
@@ -111,7 +111,7 @@ class NeuronLab(pn.viewable.Viewer):
                 y_axis_label="x2 (hours slept)")
         p.patch("x", "y", source=self.region, fill_color=POS_COLOUR, fill_alpha=0.22, line_alpha=0,
                 legend_label="output > 0.5")
-        p.line("x", "y", source=self.zero, line_color="#666", line_dash="dashed", line_width=2,
+        p.line("x", "y", source=self.zero, line_color=SUBTLE, line_dash="dashed", line_width=2,
                legend_label="z = 0")
         p.line("x", "y", source=self.line, line_color=POS_COLOUR, line_width=3, legend_label="output = 0.5")
         p.scatter("x1", "x2", source=self.point, size=14, fill_color="colour", line_color="black")

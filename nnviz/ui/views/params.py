@@ -5,7 +5,7 @@ import panel as pn
 from bokeh.models import ColumnDataSource, FactorRange, Range1d
 
 from ...core import count_params
-from ...encode.colours import MUTED, NEG_COLOUR, POS_COLOUR
+from ...encode.colours import MUTED, NEG_COLOUR, NOTE, POS_COLOUR, RULE
 from ...encode.labels import arch
 from ...encode.layout import layer_names
 from ..figures import fig
@@ -81,7 +81,8 @@ class ParamsView(LessonView):
     @staticmethod
     def _table_html(rows) -> str:
         head = ["Layer", "n_in → n_out", "weights n_in × n_out", "biases n_out", "total"]
-        cell = "padding:4px 12px;border-bottom:1px solid #ddd"
+        cell = f"padding:4px 12px;border-bottom:1px solid {RULE}"
+        total_row = f"font-weight:700;background:{NOTE['info'][0]}"
         th = "".join(f"<th style='{cell};text-align:{'left' if i < 2 else 'right'}'>{h}</th>"
                      for i, h in enumerate(head))
         body = []
@@ -89,7 +90,7 @@ class ParamsView(LessonView):
             last = r == len(rows["layer"]) - 1
             tds = "".join(f"<td style='{cell};text-align:{'left' if i < 2 else 'right'}'>{esc(rows[k][r])}</td>"
                           for i, k in enumerate(("layer", "shape", "weights", "biases", "total")))
-            body.append(f"<tr style='{'font-weight:700;background:#eef4fb' if last else ''}'>{tds}</tr>")
+            body.append(f"<tr style='{total_row if last else ''}'>{tds}</tr>")
         return (f"<table style='border-collapse:collapse;width:100%'><thead><tr>{th}</tr></thead>"
                 f"<tbody>{''.join(body)}</tbody></table>")
 

@@ -9,7 +9,7 @@ from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 
 from ... import core
 from ...core import datasets, depth
-from ...encode.colours import ACCENT, DIVERGING, MUTED, POS_COLOUR
+from ...encode.colours import ACCENT, DIVERGING, MUTED, POS_COLOUR, RULE
 from ...encode.labels import arch
 from ...encode.notation import fmt
 from .. import session
@@ -18,7 +18,7 @@ from ..parts import esc, html_text, note
 from .base import LessonView
 
 RUN_COLOURS = {"shallow": POS_COLOUR, "naive": ACCENT, "xavier": MUTED}
-CELL = "padding:4px 12px;border-bottom:1px solid #ddd;vertical-align:top"
+CELL = f"padding:4px 12px;border-bottom:1px solid {RULE};vertical-align:top"
 
 BRAIN = [("What it computes", "z = Σ wᵢ·xᵢ + b, then a = f(z): one number",
           "Spikes over time; the timing carries information"),
