@@ -17,7 +17,7 @@ import param
 from .. import core
 from ..core import presets
 from . import parse
-from .settings import (GROUPS, LINK, MAX_SEED, ApproxSettings, DepthSettings, ForwardSettings, NeuronSettings,
+from .settings import (LINK, MAX_SEED, ApproxSettings, DepthSettings, ForwardSettings, NeuronSettings,
                        TrainSettings)
 
 INPUT_BOUND = 10.0           # input sliders and typed inputs live in [-10, 10]
@@ -256,3 +256,7 @@ class SessionState(param.Parameterized):
         arrays = [*self.network.W, *self.network.b, *self.trace.a]
         return all(np.all(np.isfinite(a)) for a in arrays)
 
+
+# The settings groups, read off SessionState's declaration (one table: the ClassSelectors above).
+GROUPS = {name: p.class_ for name, p in SessionState.param.objects("existing").items()
+          if (p.metadata or {}).get("group") == name}

@@ -115,6 +115,3 @@ class DepthSettings(param.Parameterized):
     k = param.Integer(default=3, bounds=(1, 6), metadata=LINK, label="Layers k",
                       doc="Hidden layers of 2 ReLU units in the deep network (the shallow one gets 2k units).")
 
-
-GROUPS = {"train": TrainSettings, "neuron": NeuronSettings, "approx": ApproxSettings, "forward": ForwardSettings,
-          "depth": DepthSettings}

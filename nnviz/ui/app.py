@@ -7,8 +7,7 @@ import panel as pn
 from bokeh.models import ColumnDataSource
 
 from ..state import link
-from ..state.session import SessionState
-from ..state.settings import GROUPS
+from ..state.session import GROUPS, SessionState
 from . import refusals, session
 from .controls import Controls
 from .follow import Classroom

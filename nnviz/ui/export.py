@@ -12,7 +12,7 @@ import io
 import panel as pn
 
 from ..core import weights_io
-from ..state.settings import GROUPS
+from ..state.session import GROUPS
 from . import standalone
 
 IMAGE_JS = """

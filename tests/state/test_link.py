@@ -9,7 +9,7 @@ from nnviz import core
 from nnviz.core import presets
 from nnviz.state import link
 from nnviz.state.session import SessionState
-from nnviz.state.settings import GROUPS
+from nnviz.state.session import GROUPS
 from nnviz.ui.views import VIEWS
 
 VIEW_KEYS = [k for k, _, _ in VIEWS]
