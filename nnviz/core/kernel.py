@@ -5,7 +5,8 @@ the two agree); only the bookkeeping differs, because on the Playground's tiny n
 per-call overhead (about half a microsecond), not arithmetic, sets the speed. So every batch's
 forward and backward pass is built once as a list of NumPy calls (a "program") that write into
 preallocated, contiguous buffers (prepared arrays where a formula has a constant, as NumPy converts
-a Python number on every call), and is replayed.
+a Python number on every call), and is replayed. Products are ndarray.dot bound to their left
+operand: np.dot first asks its arguments for __array_function__, a third of the cost at this size.
 
 Layout, as in Nielsen's book: a batch is a matrix whose m columns are the examples. a[l] is
 (n_l + 1, m), its last row all ones, and Wb[l] = [W[l] | b[l]] is (n_l, n_{l-1} + 1), so
@@ -113,7 +114,7 @@ class Kernel:
         steps = []
         for l in range(1, self.L + 1):
             prev = a0 if l == 1 else B.a(l - 1)
-            steps += [(np.dot, (self.Wb[l - 1], prev, B.Z[l]))] + _activate(self.names[l], B.Z[l], B.a(l)[:-1])
+            steps += [(self.Wb[l - 1].dot, (prev, B.Z[l]))] + _activate(self.names[l], B.Z[l], B.a(l)[:-1])
         return steps
 
     def _needs_slope(self, l: int) -> bool:
@@ -158,9 +159,9 @@ class Kernel:
         for l in range(L, 0, -1):
             prev = a0 if l == 1 else B.a(l - 1)
             delta = B.D[l][:-1]
-            steps.append((np.dot, (delta, prev.T, self.G[l - 1])))
+            steps.append((delta.dot, (prev.T, self.G[l - 1])))
             if l > 1:
-                steps.append((np.dot, (self.Wb[l - 1].T, delta, B.D[l - 1])))
+                steps.append((self.Wb[l - 1].T.dot, (delta, B.D[l - 1])))
                 if self._needs_slope(l - 1):
                     below = B.D[l - 1][:-1]
                     steps.append((np.multiply, (below, self._slope(B, l - 1), below)))
