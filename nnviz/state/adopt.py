@@ -35,13 +35,21 @@ def adopt(state, q: dict, last: dict | None = None) -> list:
         if q.get("preset") in (None, "custom"):
             state.apply_preset("starter")          # as a new page starts; link.read then applies the rest
         refused += link.read(state, {k: q[k] for k in link.NETWORK_ORDER if k in q})
-    elif "x" in net:
-        refused += link.read(state, {"x": q["x"]})
-    rest = changed - NETWORK
-    given = {k: q[k] for k in rest if k in q}
-    if given:
-        refused += link.read(state, given)
     fields = {key: (owner, name, p) for key, owner, name, p in link.fields(state)}
+    if not afresh and "x" in net:                  # (not link.read: it draws a custom network anew from its seed)
+        x = _value(fields["x"][2], q["x"], "x", refused)
+        if x is not None and not state.set_input(x):
+            refused.append(f"x: {state.message}")
+    rest = changed - NETWORK
+    given = [k for k in fields if k in rest and k in q]
+    for key in sorted(given, key=lambda k: k == "view"):    # declaration order (a problem before its points),
+        owner, name, p = fields[key]                        # the view last, as link.read applies them
+        value = _value(p, q[key], key, refused)
+        if value is not None:
+            try:
+                setattr(owner, name, value)
+            except ValueError as exc:
+                refused.append(f"{key}: {exc}")
     for key in sorted(rest - set(given)):          # back to what a link without them reads
         owner, name, p = fields[key]
         default = owner.reading_default(name) if hasattr(owner, "reading_default") else p.default
@@ -49,6 +57,14 @@ def adopt(state, q: dict, last: dict | None = None) -> list:
             setattr(owner, name, default)
     state.message = "; ".join(refused)
     return refused
+
+
+def _value(p, text, key, refused):
+    try:
+        return link.read_value(p, text, key)
+    except ValueError as exc:
+        refused.append(str(exc))
+        return None
 
 
 def _weights_in_place(state, q: dict) -> bool:

@@ -91,7 +91,13 @@ class Classroom(pn.viewable.Viewer):
             self.start_teaching(teach)
         elif follow:
             self.start_following(follow, explore=link.first(args.get("explore")) == "1")
-        session.once_loaded(self._on_loaded)
+        if teach or follow:
+            session.once_loaded(self._on_loaded)
+        else:
+            self._loaded = True          # a class started later, by the button, on a page long loaded
+
+    def __panel__(self):
+        return self.panel
 
     def _on_loaded(self):
         # The address is written once the page has loaded (the browser reports its own address first).

@@ -45,14 +45,22 @@ def test_a_sequence_of_changes_adopted_as_differences(seed):
         last = q
 
 
-def test_a_new_input_is_only_a_new_input():
+@pytest.mark.parametrize("custom", [False, True])
+def test_a_new_input_or_setting_is_only_that(custom):
+    """(A link read alone would draw a custom network anew from its seed: a rebuild per slider step.)"""
     teacher, student = fresh(), fresh()
+    if custom:
+        teacher.set_sizes([3, 5, 2])
     last = sent(teacher)
     adopt(student, last)
     structure, network = student.structure, student.network
     teacher.set_input([0.25, -1.0, 2.0])
     adopt(student, sent(teacher), last)
     assert student.x == [0.25, -1.0, 2.0]
+    last = sent(teacher)
+    teacher.train.lr, teacher.neuron.w1 = 0.1, -1.5
+    adopt(student, sent(teacher), last)
+    assert (student.train.lr, student.neuron.w1) == (0.1, -1.5) and same(student, teacher)
     assert student.structure == structure and student.network is network
 
 
