@@ -60,11 +60,20 @@ def wait_port(port: int, proc: subprocess.Popen, seconds: float = 60):
     raise RuntimeError(f"port {port} did not answer")
 
 
+def stop(p: subprocess.Popen):
+    p.terminate()
+    try:
+        p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait(5)
+
+
 def start(stack: ExitStack, procs: int) -> list[str]:
     """redis-server and `procs` panel processes; returns their base URLs (all stopped when the stack closes)."""
     def popen(args, env=None):
         p = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        stack.callback(lambda: (p.terminate(), p.wait(10)))
+        stack.callback(stop, p)
         return p
     rport = free_port()
     redis = popen([shutil.which("redis-server"), "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
