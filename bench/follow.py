@@ -69,7 +69,7 @@ def stop(p: subprocess.Popen):
         p.wait(5)
 
 
-def start(stack: ExitStack, procs: int) -> list[str]:
+def start(stack: ExitStack, procs: int, train_procs: int = 0) -> list[str]:
     """redis-server and `procs` panel processes; returns their base URLs (all stopped when the stack closes)."""
     def popen(args, env=None):
         p = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -79,7 +79,7 @@ def start(stack: ExitStack, procs: int) -> list[str]:
     redis = popen([shutil.which("redis-server"), "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
                    "--appendonly", "no"])
     wait_port(rport, redis)
-    env = {**os.environ, "NNVIZ_REDIS_URL": f"redis://127.0.0.1:{rport}/0", "NNVIZ_TRAIN_PROCS": "0"}
+    env = {**os.environ, "NNVIZ_REDIS_URL": f"redis://127.0.0.1:{rport}/0", "NNVIZ_TRAIN_PROCS": str(train_procs)}
     bases = []
     for _ in range(procs):
         port = free_port()
@@ -128,9 +128,9 @@ async def bystander(s: Session, until: float, out: list):
         await asyncio.sleep(0.5)
 
 
-async def run(followers: int, procs: int, seconds: float, interval: float) -> dict:
+async def run(followers: int, procs: int, seconds: float, interval: float, train_procs: int = 0) -> dict:
     with ExitStack() as stack:
-        bases = start(stack, procs)
+        bases = start(stack, procs, train_procs)
         teacher = Watched(bases[0], TEACHER_QUERY, "teacher")
         await teacher.open()
         text = json.dumps(teacher.models)
@@ -182,7 +182,7 @@ async def run(followers: int, procs: int, seconds: float, interval: float) -> di
         errors = [e for s in [teacher, quiet, *students] for e in s.errors]
         for s in [teacher, quiet, *students]:
             await s.close()
-        return {"followers": followers, "processes": procs, "open_all_s": round(opened, 1), "changes": changes,
+        return {"followers": followers, "processes": procs, "train_procs": train_procs, "open_all_s": round(opened, 1), "changes": changes,
                 "follower_latency_ms": stats(lat), "bystander_latency_ms": stats(quiet_lat),
                 "training_fps_min": round(fps[0], 1), "training_fps_median": round(float(np.median(fps)), 1),
                 "training_fps_max": round(fps[-1], 1), "errors": errors[:5], "n_errors": len(errors)}
@@ -194,9 +194,11 @@ def main(argv=None):
     ap.add_argument("--procs", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--interval", type=float, default=1.0, help="seconds between two of the teacher's changes")
+    ap.add_argument("--train-procs", type=int, default=0,
+                    help="NNVIZ_TRAIN_PROCS of each process (0, as serve-class.sh: the teacher trains on its loop)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
-    r = asyncio.run(run(a.followers, a.procs, a.seconds, a.interval))
+    r = asyncio.run(run(a.followers, a.procs, a.seconds, a.interval, a.train_procs))
     if a.json:
         print(json.dumps(r))
         return r

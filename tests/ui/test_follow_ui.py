@@ -214,3 +214,25 @@ def test_training_reaches_the_student_live(module_server, browser):
     assert errors == []
     sctx.close()
     tctx.close()
+
+
+def test_the_button_starts_a_class_and_end_class_ends_it(module_server, browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    teacher = ctx.new_page()
+    teacher.goto(module_server + "?preset=neuron")
+    wait_ready(teacher)
+    assert teacher.locator(".nnviz-class").count() == 0
+    teacher.get_by_role("button", name="Teach a class").click()
+    teacher.wait_for_function("() => new URLSearchParams(location.search).get('teach')?.length === 32")
+    url = teacher.locator(".nnviz-class .link").text_content()
+    assert "preset=neuron" in teacher.url                     # the address keeps the state beside the key
+    sctx, student, errors = open_student(browser, url)
+    nodes_equal(teacher, student)
+    teacher.get_by_role("button", name="End class").click()
+    student.get_by_text("This class has ended.").wait_for()
+    teacher.wait_for_function("() => !new URLSearchParams(location.search).has('teach')")
+    teacher.get_by_role("button", name="Teach a class").wait_for()
+    nudge(student)                                            # the student's page works on its own
+    assert errors == []
+    sctx.close()
+    ctx.close()
