@@ -198,7 +198,7 @@ class App(pn.viewable.Viewer):
             '<header class="nnviz-header"><h1 class="nnviz-title">nnviz</h1>'
             '<span class="nnviz-tagline">see what a neural network computes</span></header>',
             sizing_mode="stretch_width", margin=0, css_classes=["nnviz-title-pane"])
-        header = pn.Row(title, self.controls_toggle, self.copied, self.present_hint, self.classroom.teach,
+        header = WrapRow(title, self.controls_toggle, self.copied, self.present_hint, self.classroom.teach,
                         self.copy_link, self.present_toggle,
                         sizing_mode="stretch_width", margin=0, css_classes=["nnviz-bar"], stylesheets=[BAR_CSS])
         main = pn.Column(self.tabs, sizing_mode="stretch_width", css_classes=["nnviz-main"], margin=0)
