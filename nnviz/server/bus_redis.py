@@ -74,12 +74,13 @@ class RedisBus(Bus):
                     return code
         try:
             code = self._redis.get(self._k("teacher", d))
+            state = self._redis.hget(self._k("class", code), "state") if code is not None else None
         except ERRORS:
             self._set_ok(False)
             return None
         if code is not None:
             with self._lock:
-                self._taught[code] = [d, self._redis.hget(self._k("class", code), "state") or ""]
+                self._taught[code] = [d, state or ""]
         return code
 
     def latest(self, code):

@@ -10,34 +10,20 @@ A follower never publishes: nothing its page sends reaches the bus.
 """
 from __future__ import annotations
 
-import html
 import threading
 import time
 from urllib.parse import parse_qs, urlencode
 
 import panel as pn
-import segno
 
 from ..server import bus as class_bus
 from ..state import link
 from ..state.adopt import OWN, adopt
 from . import session
+from .class_panel import EXPLORING, ClassPanel
 
 PUBLISH_MS = 150                  # the teacher's states reach the bus at most this often (~6.7 a second)
 COUNT_MS = 2000                   # how often the teacher's page asks how many follow
-QR_PX, QR_PRESENT_PX = 132, 300   # the QR code's side: on a screen, and projected
-BOX = {"background": "#f5f8fc", "border": "1px solid #c9d3e0", "border-radius": "6px", "padding": "2px 4px",
-       "box-sizing": "border-box", "max-width": "calc(100vw - 16px)"}
-CSS = """
-.nnviz-class { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 12px; padding: 4px 6px;
-  font-size: 15px; line-height: 1.4; }
-.nnviz-class .link { font-family: ui-monospace, monospace; font-size: 16px; word-break: break-all;
-  user-select: all; color: #102a43; }
-.nnviz-class .qr svg { display: block; width: 100%; height: auto; }
-.nnviz-class.present { font-size: 24px; }
-.nnviz-class.present .link { font-size: 30px; font-weight: 600; }
-.nnviz-class .paused, .nnviz-class .alert { color: #8a2c0d; font-weight: 600; }
-"""
 NOTHING = object()
 
 
@@ -50,7 +36,7 @@ class Classroom(pn.viewable.Viewer):
         super().__init__()
         self.state, self.bus = state, bus or class_bus.bus()
         self.view_of, self._address_changed, self._loaded = view_of, address_changed, False
-        self._note = ""
+        self.note = ""
         self.role, self.code, self.key = None, None, None
         self.following, self._applying = False, False
         self._last, self._written = None, None          # the teacher's values adopted last; ours after it
@@ -58,30 +44,15 @@ class Classroom(pn.viewable.Viewer):
         self._scheduled = False
         self._timer, self._published_at, self._sent = None, 0.0, None
         self._stops, self._count_timer = [], None      # stop functions: bus listeners; the count's timer
-        self.text = pn.pane.HTML("", margin=0, stylesheets=[CSS], css_classes=["nnviz-class-pane"],
-                                 styles={"flex": "1 1 320px", "min-width": "0"})
-        self.qr = pn.pane.HTML("", margin=(0, 8), width=QR_PX, visible=False, name="class_qr")
-        self.teach = pn.widgets.Button(label="Teach a class", color="light", width=130, margin=(6, 6),
-                                       description="Start a live class: students follow this page")
-        self.copy = pn.widgets.Button(label="Copy students' link", width=160, margin=(4, 6),
-                                      visible=False)
-        self.end_class = pn.widgets.Button(label="End class", width=100, margin=(4, 6),
-                                           visible=False)
-        self.explore = pn.widgets.Button(label="Explore on my own", width=150, margin=(4, 6),
-                                         visible=False)
-        self.qr_shown = True
-        self.qr_toggle = pn.widgets.Button(label="Hide QR code", width=120, margin=(4, 6), visible=False)
-        self.follow_again = pn.widgets.Button(label="Follow again", color="primary", width=120, margin=(4, 6),
-                                              visible=False)
-        self.teach.on_click(lambda e: self.start_teaching("1"))
-        self.end_class.on_click(lambda e: self.stop_teaching())
-        self.explore.on_click(lambda e: self.stop_following("You are exploring on your own."))
-        self.follow_again.on_click(lambda e: self.start_following(self.code))
-        self.copy.js_on_click(args={"text": self.text}, code=COPY_JS)
-        self.qr_toggle.on_click(lambda e: (setattr(self, "qr_shown", not self.qr_shown), self._show_qr()))
-        self.panel = pn.FlexBox(self.qr, self.text, self.copy, self.qr_toggle, self.end_class, self.explore,
-                                self.follow_again, flex_wrap="wrap", align_items="center", visible=False,
-                                sizing_mode="stretch_width", margin=(4, 8), styles=BOX, name="class_panel")
+        self.parts = ClassPanel()
+        v = self.parts                    # the page's widgets, also reached here (the App's header, tests)
+        self.panel, self.text, self.teach, self.explore = v.panel, v.text, v.teach, v.explore
+        self.follow_again, self.end_class = v.follow_again, v.end_class
+        v.teach.on_click(lambda e: self.start_teaching("1"))
+        v.end_class.on_click(lambda e: self.stop_teaching())
+        v.explore.on_click(lambda e: self.stop_following(EXPLORING))
+        v.follow_again.on_click(lambda e: self.start_following(self.code))
+        v.qr_toggle.on_click(lambda e: (setattr(v, "qr_shown", not v.qr_shown), v.show_qr(self)))
         self._receive = session.soon(self._take_pending)
         self._status = session.soon(self._show)
         state.param.watch(lambda e: (self._show(), self._show_qr()), "present")
@@ -137,7 +108,7 @@ class Classroom(pn.viewable.Viewer):
         if code is None:
             code, key = self.bus.start(self._values())
         self.role, self.code, self.key = "teacher", code, key
-        self._note = note
+        self.note = note
         if self._count_timer is None:
             self._count_timer = session.every(self._show, COUNT_MS)
         self.publish()
@@ -168,7 +139,7 @@ class Classroom(pn.viewable.Viewer):
             self._count_timer()
             self._count_timer = None
         self.role, self.key, self.code = None, None, None
-        self._note = ""
+        self.note = ""
         self._show()
         self.address_changed()
 
@@ -191,7 +162,7 @@ class Classroom(pn.viewable.Viewer):
             return
         if explore:
             self.following = False
-            self._show("You are exploring on your own.")
+            self._show(EXPLORING)
             return
         self.following, self._last = True, None
         self._stops.append(self.bus.listen(code, self._received))
@@ -262,67 +233,12 @@ class Classroom(pn.viewable.Viewer):
         """The page closed: its listeners leave the bus (Bokeh drops the session's timers itself)."""
         self._unlisten()
 
-    # --- what the page shows ---------------------------------------------------------------------
-
     def _show(self, note: str | None = None):
-        role = self.role
-        teacher, student = role == "teacher", role == "student"
-        self.teach.visible = not (teacher or student)
-        self.copy.visible = self.end_class.visible = self.qr_toggle.visible = teacher
-        self.explore.visible = student and self.following
-        self.follow_again.visible = student and not self.following
-        self.panel.visible = role is not None
-        if teacher:
-            n = self.bus.count(self.code)
-            paused = "" if self.bus.ok else " <span class='paused'>The class connection is down: students see " \
-                                            "your last state until it is back.</span>"
-            students = f"{n} student{'' if n == 1 else 's'} following"
-            present = " present" if self.state.present else ""
-            self.text.object = (f"<div class='nnviz-class{present}' role='region' aria-label='Live class'>{self._note}"
-                                f"<b>Live class.</b> Students open <span class='link'>"
-                                f"{html.escape(self.students_link())}</span> "
-                                f"<span class='count' aria-live='polite'>{students}</span>{paused}</div>")
-        elif student:
-            if not self.bus.ok:
-                line = ("<span class='paused'>Following paused: the class connection is down.</span> This page "
-                        "works on its own and follows again when the connection is back.")
-            elif self.following:
-                line = "<b>Following the teacher.</b> Your page shows what the teacher's shows."
-            else:
-                line = (f"<b>{html.escape(note or 'You are exploring on your own.')}</b> The teacher's changes "
-                        "do not reach this page; Follow again brings back the teacher's network.")
-            self.text.object = f"<div class='nnviz-class follower' role='status'>{line}</div>"
-        elif role in ("lost", "ended"):
-            why = ("This class has ended." if role == "ended" else
-                   "This class code is unknown, or the class has ended.")
-            self.text.object = (f"<div class='nnviz-class' role='alert'><span class='alert'>{why}</span> "
-                                "This page works on its own.</div>")
+        self.parts.show(self, note)
 
     def _show_qr(self):
-        """The QR code of the students' link: large in presentation mode, hidden when the teacher says so."""
-        self.qr.visible = self.role == "teacher" and self.qr_shown
-        self.qr_toggle.label = "Hide QR code" if self.qr_shown else "Show QR code"
-        if not self.qr.visible:
-            return
-        side = QR_PRESENT_PX if self.state.present else QR_PX
-        svg = segno.make(self.students_link(), error="m").svg_inline(omitsize=True, border=2, dark="#102a43",
-                                                                     title="QR code of the students' link")
-        self.qr.object = f"<div class='qr' style='width:{side}px'>{svg}</div>"
-        self.qr.width = side
+        self.parts.show_qr(self)
 
 
 def _own(q: dict) -> dict:
     return {k: v for k, v in q.items() if k not in OWN}
-
-
-# The Copy button copies the link shown in the panel's text (the Clipboard API where the page is a secure
-# context, a selected text area otherwise) and says so on itself.
-COPY_JS = """
-const el = document.createElement('div'); el.innerHTML = text.object;
-const node = el.querySelector('.link'); if (!node) return;
-const value = node.textContent;
-const done = () => { cb_obj.label = 'Copied'; setTimeout(() => { cb_obj.label = "Copy students' link"; }, 1500); };
-if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(value).then(done); return; }
-const area = document.createElement('textarea'); area.value = value; document.body.appendChild(area);
-area.select(); try { document.execCommand('copy'); done(); } finally { area.remove(); }
-"""

@@ -200,7 +200,7 @@ def test_training_reaches_the_student_live(module_server, browser):
     student.wait_for_timeout(3000)
     rows1, t1 = student.evaluate(f"() => {CURVE_ROWS}"), time.monotonic()
     frames_per_s = (rows1 - rows0) / (t1 - t0)
-    assert frames_per_s >= 3, frames_per_s                  # ~6 a second on a quiet machine (PUBLISH_MS)
+    assert frames_per_s >= 1, frames_per_s    # frames keep coming (their rate: bench/follow.py, not a test)
     shot(student, "class-student-training-1280")
     teacher.get_by_role("button", name="❚❚ Pause").click()
     teacher.get_by_role("button", name="▶ Play").wait_for()
