@@ -189,7 +189,7 @@ class App(pn.viewable.Viewer):
 
     def _push_url(self):
         self._cancel_url = None
-        session.set_query({**self.query(), **self.classroom.address()})
+        session.set_query(self.classroom.address(self.query()))
 
     # --- page ----------------------------------------------------------------------------------
 

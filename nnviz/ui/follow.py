@@ -79,13 +79,16 @@ class Classroom(pn.viewable.Viewer):
         if self._loaded:
             session.later(self._address_changed, 0)
 
-    def address(self) -> dict:
-        """What this page's own address carries besides the state: the teacher's key, or the class followed."""
+    def address(self, query: dict) -> dict:
+        """This page's address query, from its state's link values: with the teacher's key on the teacher's
+        page; only the class while following (a reload follows again; the address then does not change with
+        every state of the teacher's, which would cost every follower one more message); the student's own
+        state and the class while exploring."""
         if self.role == "teacher":
-            return {"teach": self.key}
+            return {**query, "teach": self.key}
         if self.role == "student" and self.code:
-            return {"follow": self.code, **({} if self.following else {"explore": "1"})}
-        return {}
+            return {"follow": self.code} if self.following else {**query, "follow": self.code, "explore": "1"}
+        return query
 
     def students_link(self) -> str:
         return f"{session.page_address() or '/'}?follow={self.code}" if self.code else ""

@@ -85,6 +85,7 @@ def test_students_follow_explore_and_follow_again(module_server, browser, consol
     assert "teach=" not in student.url and "teach" not in student.content()
     nodes_equal(teacher, student)
     teacher.get_by_text("1 student following").wait_for(timeout=6000)
+    assert student.url == url                                 # following: the address is the class's link
     nudge(teacher)                                            # the teacher moves an input
     nodes_equal(teacher, student)
     assert source_data(student)["a"][0] == pytest.approx(5.9)
@@ -128,7 +129,6 @@ def test_the_teachers_view_and_settings_follow(module_server, browser, console_e
     student.wait_for_function(f"() => {NODES}.a.length === 11")
     nodes_equal(teacher, student)
     teacher.locator(".bk-tab", has_text="Forward pass").click()
-    student.wait_for_function("() => new URLSearchParams(location.search).get('view') === 'forward'")
     student.locator(".bk-tab.bk-active", has_text="Forward pass").wait_for()
     wait_view(student, "forward")
     student.get_by_text("Following the teacher.").wait_for()

@@ -32,6 +32,7 @@ def test_a_student_follows_explores_and_follows_again(bus):
     code = teacher.classroom.code
     student, other = App(query={"follow": code}), App(query={"follow": code})
     assert student.classroom.following and bus.count(code) == 2
+    assert student.classroom.address({"x": "1"}) == {"follow": code}     # a reload follows again
     teacher.state.set_sizes([2, 5, 1])
     teacher.state.set_input([0.25, -0.75])
     teacher.classroom.publish()
@@ -41,7 +42,7 @@ def test_a_student_follows_explores_and_follows_again(bus):
     student.state.set_input([1.0, 1.0])                       # the student's own change: exploring now
     assert not student.classroom.following and bus.count(code) == 1
     assert "exploring on your own" in student.classroom.text.object
-    assert student.classroom.address() == {"follow": code, "explore": "1"}
+    assert student.classroom.address({"x": "1,1"}) == {"x": "1,1", "follow": code, "explore": "1"}
     assert teacher.state.x == [0.25, -0.75] and other.state.x == [0.25, -0.75]
     teacher.state.set_input([0.5, 0.5])
     teacher.classroom.publish()
@@ -56,14 +57,14 @@ def test_a_student_follows_explores_and_follows_again(bus):
 def test_the_teacher_key_reaches_no_student(bus):
     teacher = App(query={"teach": "1"})
     key, code = teacher.classroom.key, teacher.classroom.code
-    assert teacher.classroom.address() == {"teach": key} and key != code
+    assert teacher.classroom.address({"x": "1"}) == {"x": "1", "teach": key} and key != code
     sent = []
     bus.listen(code, sent.append)
     student = App(query={"follow": code})
     teacher.state.set_input([0.1, 0.2, 0.3])
     teacher.classroom.publish()
     assert sent and all(key not in s for s in sent)
-    assert key not in student.classroom.text.object and key not in str(student.classroom.address())
+    assert key not in student.classroom.text.object and key not in str(student.classroom.address(link.write(student.state)))
     assert key not in str(link.write(student.state))
     assert key not in teacher.classroom.students_link()
 
@@ -91,7 +92,7 @@ def test_unknown_and_ended_classes(bus):
     student = App(query={"follow": teacher.classroom.code})
     teacher.classroom.end_class.clicks += 1
     assert student.classroom.role == "ended" and "ended" in student.classroom.text.object
-    assert teacher.classroom.role is None and teacher.classroom.address() == {}
+    assert teacher.classroom.role is None and teacher.classroom.address({"x": "1"}) == {"x": "1"}
 
 
 def test_training_frames_reach_the_follower_with_their_curve(bus):
