@@ -22,6 +22,7 @@ CSS = """
 """
 QR_CSS = ".qr svg { display: block; width: 100%; height: auto; }"
 EXPLORING = "You are exploring on your own."
+WIDE_ONLY = "@media (max-width: 800px) { :host { display: none !important; } }"
 
 
 class ClassPanel:
@@ -32,8 +33,10 @@ class ClassPanel:
                                  styles={"flex": "1 1 320px", "min-width": "0"})
         self.qr = pn.pane.HTML("", margin=(0, 8), width=QR_PX, visible=False, name="class_qr", stylesheets=[QR_CSS])
         self.qr_shown = True
+        # Not on a phone's header (a teacher starts there with ?teach=1): it would take the header a second row.
         self.teach = pn.widgets.Button(label="Teach a class", color="light", width=130, margin=(6, 6),
-                                       description="Start a live class: students follow this page")
+                                       description="Start a live class: students follow this page",
+                                       stylesheets=[WIDE_ONLY])
         self.copy = pn.widgets.Button(label="Copy students' link", width=160, margin=(4, 6), visible=False)
         self.qr_toggle = pn.widgets.Button(label="Hide QR code", width=120, margin=(4, 6), visible=False)
         self.end_class = pn.widgets.Button(label="End class", width=100, margin=(4, 6), visible=False)
