@@ -223,9 +223,7 @@ class Classroom(pn.viewable.Viewer):
         t = getattr(view, "trainer", None)
         if t is None or t.net is not self.state.network:
             return
-        t.epoch = self.state.train.epoch
-        t.record()
-        view._draw()         # the frame's picture and loss curve, as the view draws its own frames
+        view.draw_adopted(self.state.train.epoch)
 
     def _unlisten(self):
         stops, self._stops = self._stops, []

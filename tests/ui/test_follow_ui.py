@@ -236,3 +236,16 @@ def test_the_button_starts_a_class_and_end_class_ends_it(module_server, browser)
     assert errors == []
     sctx.close()
     ctx.close()
+
+
+def test_copy_link_on_a_teachers_page_leaves_the_key_out(module_server, browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, permissions=["clipboard-read", "clipboard-write"])
+    teacher = ctx.new_page()
+    teacher.goto(module_server + "?teach=1&preset=neuron")
+    ready(teacher, "network")
+    teacher.wait_for_function("() => new URLSearchParams(location.search).get('teach')?.length === 32")
+    teacher.get_by_role("button", name="Copy link").click()
+    teacher.get_by_text("link copied").wait_for()
+    copied = teacher.evaluate("() => navigator.clipboard.readText()")
+    assert "teach=" in teacher.url and "teach" not in copied and "preset=neuron" in copied
+    ctx.close()

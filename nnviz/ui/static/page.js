@@ -148,11 +148,15 @@
   document.addEventListener("visibilitychange", reportViewport);
   reportViewport();
 
-  // 6. Copy link: the button with class nnviz-copy-link copies the address bar.
+  // 6. Copy link: the button with class nnviz-copy-link copies the address bar, without a teacher's key
+  //    (whoever opens the copy sees the same page, but does not run the teacher's class).
   document.addEventListener("click", function (e) {
     var path = e.composedPath ? e.composedPath() : [];
     var hit = path.some(function (el) { return el.classList && el.classList.contains("nnviz-copy-link"); });
-    if (hit && navigator.clipboard) navigator.clipboard.writeText(window.location.href).catch(function () {});
+    if (!hit || !navigator.clipboard) return;
+    var url = new URL(window.location.href);
+    url.searchParams.delete("teach");
+    navigator.clipboard.writeText(url.toString()).catch(function () {});
   }, true);
 
   fix();

@@ -378,6 +378,15 @@ class TrainingView(pn.viewable.Viewer):
             if not self._show_frame():
                 break
 
+    def draw_adopted(self, epoch: int):
+        """Weights trained elsewhere (a followed teacher's) are now the network's: record the loss at `epoch`
+        and draw the frame, picture and curve, as a frame trained here."""
+        if self.trainer is None:
+            return
+        self.trainer.epoch = epoch
+        self.trainer.record()
+        self._draw()
+
     def _show_frame(self) -> bool:
         """Draw the trainer's state; stop playing (False) if the loss became infinite."""
         self._undrawn = False
