@@ -5,7 +5,9 @@ from pathlib import Path
 
 import panel as pn
 import pytest
+from bokeh.document import Document
 from bokeh.server.auth_provider import AuthModule
+from panel.io.state import set_curdoc
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from nnviz.server import process
@@ -135,3 +137,11 @@ def pause(page):
     page.get_by_role("button", name="▶ Play").wait_for()
     page.wait_for_function(f"() => new URLSearchParams(location.search).get('train.epoch') === String({LAST_EPOCH})",
                            timeout=10000)
+
+
+def app_here(**kw) -> App:
+    """An App built in the test's own thread, outside any session. Panel falls back to Bokeh's process-wide
+    current document, which a threaded test server sets while it runs a page's callback: without a
+    document of its own here, the App could take that page's document for its own."""
+    with set_curdoc(Document()):
+        return App(**kw)

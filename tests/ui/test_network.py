@@ -4,16 +4,15 @@ import pytest
 
 from nnviz import core as engine
 from nnviz.core import presets
-from nnviz.ui.app import App
 
-from .conftest import shot, source_data, wait_ready
+from .conftest import app_here, shot, source_data, wait_ready
 
 pytestmark = pytest.mark.ui
 
 
 def expected_a(query):
     """Node activations the engine gives for a URL query, per drawn row order."""
-    app = App(query=query)
+    app = app_here(query=query)
     return np.asarray(app.graph.nodes.data["a"], dtype=float)
 
 
