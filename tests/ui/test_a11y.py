@@ -90,14 +90,16 @@ def page_errors(page):
 
 
 def test_every_view_by_its_link_has_no_serious_violation(module_server, page, console_errors):
-    found = {}
+    found, widths = {}, {}
     for key in KEYS:
         page.goto(module_server + f"?view={key}")
         wait_view(page, key)
         found[key] = scan(page)
+        widths[key] = page.evaluate(WIDTH)
         assert count(page, "h1") == 1, key
         assert count(page, "main, [role=main]") == 1, key
     assert found == {key: [] for key in KEYS}
+    assert max(widths.values()) <= 1280, widths          # on a laptop no view scrolls sideways
     assert console_errors == []
 
 
