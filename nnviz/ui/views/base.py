@@ -55,7 +55,7 @@ class LazyTab(pn.viewable.Viewer):
         super().__init__(**params)
         self.state, self.key, self._build = state, key, build
         self.view = None
-        self._layout, self._font_base, self.scale = None, {}, 1.0
+        self._layout, self._font_base, self.scale, self._drawn_scale = None, {}, 1.0, 1.0
         self._holder = pn.Column(sizing_mode="stretch_width", min_height=300, name=f"tab-{key}")
         state.param.watch(lambda e: self.ensure() if e.new == key else None, "view")
 
@@ -75,8 +75,9 @@ class LazyTab(pn.viewable.Viewer):
     def present(self, scale: float):
         """The fonts of the view's figures at `scale` times their size (presentation mode; 1: normal)."""
         self.scale = scale
-        if self._layout is None:
+        if self._layout is None or scale == self._drawn_scale:     # fonts are as built at 1: nothing to do
             return
+        self._drawn_scale = scale
         graph = getattr(self.view, "graph", None)              # a network graph sizes its own text
         for pane in self._layout.select(pn.pane.Bokeh):
             scale_fonts(pane.object, scale, self._font_base, glyphs=graph is None or pane.object is not graph.fig)
