@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from protocol import Session  # noqa: E402
+from protocol import Session, stop  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PANEL = ROOT / ".venv" / "bin" / "panel"
@@ -58,15 +58,6 @@ def wait_port(port: int, proc: subprocess.Popen, seconds: float = 60):
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"port {port} did not answer")
-
-
-def stop(p: subprocess.Popen):
-    p.terminate()
-    try:
-        p.wait(10)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait(5)
 
 
 def start(stack: ExitStack, procs: int, train_procs: int = 0) -> list[str]:

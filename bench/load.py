@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from protocol import ProtocolFailure, Session
+from protocol import ProtocolFailure, Session, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 PANEL = ROOT / ".venv" / "bin" / "panel"
@@ -88,12 +88,7 @@ def served(log_path: Path | None = None):
             time.sleep(0.2)
         yield f"http://localhost:{port}", server.pid, log_path
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(5)
+        stop(server)
         log.close()
 
 

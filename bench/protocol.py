@@ -17,6 +17,7 @@ import asyncio
 import itertools
 import json
 import re
+import subprocess
 import time
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
@@ -275,3 +276,13 @@ def document_ready() -> dict:
     """The event BokehJS publishes once every root has rendered (Panel waits for it)."""
     return {"kind": "MessageSent", "msg_type": "bokeh_event",
             "msg_data": {"type": "event", "name": "document_ready", "values": {"type": "map"}}}
+
+
+def stop(p: subprocess.Popen):
+    """End a server process the bench started: politely, then for sure."""
+    p.terminate()
+    try:
+        p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait(5)
